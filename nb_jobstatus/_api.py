@@ -1,0 +1,67 @@
+"""``watch``: follow one request (or several) in the background, reusing a running job."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+from . import poller
+from .errors import ConfigurationError
+from .http import Client, client_for
+from .job import Job
+from .providers import get as get_provider
+
+_registry: dict[tuple[str, str], Job] = {}
+_lock = threading.Lock()
+
+
+def jobs() -> list[Job]:
+    """Every job watched in this kernel, oldest first."""
+    with _lock:
+        return list(_registry.values())
+
+
+def watch(
+    provider: str,
+    request_id: str | Sequence[str],
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    interval: float | None = None,
+    timeout: float | None = None,
+    display: bool = True,
+) -> Job | list[Job]:
+    """Follow a request in the background and return its ``Job`` at once.
+
+    With a list of ids, returns a list of jobs shown together in one table and gallery.
+    Watching the same provider and id again reuses the running job (a finished one is
+    replaced by a fresh one). Every id is validated before any request is sent.
+    """
+    spec = get_provider(provider)
+    ids = [request_id] if isinstance(request_id, str) else list(request_id)
+    ids = [spec.check_id(one) for one in ids]
+    if interval is not None and interval <= 0:
+        raise ConfigurationError("interval must be a positive number of seconds")
+    client = client_for(spec.name, api_key, base_url)
+    found = [_watch_one(client, one, interval, timeout) for one in ids]
+    if display:
+        from .views import show
+
+        show(found if not isinstance(request_id, str) else found[0])
+    return found if not isinstance(request_id, str) else found[0]
+
+
+def _watch_one(
+    client: Client, request_id: str, interval: float | None, timeout: float | None
+) -> Job:
+    key = (client.provider.name, request_id)
+    with _lock:
+        running = _registry.get(key)
+        if running is not None and not running.done and running.client is client:
+            return running
+        job = Job(client, request_id, interval=interval, timeout=timeout, engine=poller.engine())
+        _registry.pop(key, None)
+        _registry[key] = job
+    if running is not None and not running.done:
+        running.cancel()  # same request with another key or base URL: replace it
+    return job.start()

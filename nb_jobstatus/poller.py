@@ -1,0 +1,230 @@
+"""One scheduler for every job, and the polling policy.
+
+The scheduler keeps a heap of next-poll times and sleeps on a ``Condition`` until the earliest
+is due (so a new job, a cancel or shutdown wakes it at once). Due polls go to a small pool of
+daemon worker threads; jobs of one provider and key share that key's ``RateBudget``. The whole
+engine is ``1 + WORKERS + MEDIA_WORKERS`` threads, whatever the number of jobs.
+
+The policy (``next_delay``) uses what the provider tells it: the progress rate to poll just
+after the predicted finish, the queue position or queue wait to slow down while queued, and,
+with nothing to go on, a gentle backoff bounded to keep detection lag small.
+"""
+
+from __future__ import annotations
+
+import atexit
+import heapq
+import itertools
+import queue
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ._redact import logger
+from .model import Poll, State
+
+if TYPE_CHECKING:
+    from .job import Job
+
+WORKERS = 8
+MEDIA_WORKERS = 3
+FIRST_RATE_SAMPLE = 1.0  # s: second poll of a job with progress, to measure its rate
+NO_INFO_INTERVAL = 0.9  # s: without progress, poll this often while the job is young
+NO_INFO_PATIENCE = 30.0  # s: ... and back off gently after this long
+MAX_INTERVAL = 10.0
+FINISH_MARGIN = 0.12  # s: poll this long after the predicted finish
+OVERDUE_INTERVAL = 0.25  # s: past the predicted finish and still running
+
+_durations: dict[str, list[float]] = {}  # provider -> durations of jobs seen in this kernel
+
+
+def remember_duration(provider: str, seconds: float) -> None:
+    seen = _durations.setdefault(provider, [])
+    seen.append(seconds)
+    del seen[:-50]
+
+
+def progress_samples(history: list[Poll]) -> list[tuple[float, float]]:
+    """(elapsed, progress) of the polls of the current running phase that reported progress."""
+    samples: list[tuple[float, float]] = []
+    for poll in history:
+        status = poll.status
+        if status is None:
+            continue
+        if status.state is not State.RUNNING or status.progress is None:
+            samples = [] if status.state is State.QUEUED else samples
+            continue
+        samples.append((poll.elapsed, status.progress))
+    return samples
+
+
+def estimate_remaining(history: list[Poll], now_elapsed: float) -> float | None:
+    """Seconds left, from the progress rate of the running phase; None without a rate."""
+    samples = progress_samples(history)
+    if len(samples) < 2:
+        return None
+    (t0, p0), (t1, p1) = samples[0], samples[-1]
+    if p1 <= p0 or t1 <= t0:
+        return None
+    rate = (p1 - p0) / (t1 - t0)
+    return max(0.0, (100.0 - p1) / rate - (now_elapsed - t1))
+
+
+def next_delay(job: Job, now_elapsed: float) -> tuple[float, str]:
+    """How long until the next poll of ``job``, and why."""
+    if job.interval is not None:
+        return job.interval, "fixed interval"
+    status = job.status
+    if status is not None and status.state is State.QUEUED:
+        return queued_delay(job)
+    if status is not None and status.progress is not None:
+        return progress_delay(job, now_elapsed)
+    return no_info_delay(job, now_elapsed)
+
+
+def queued_delay(job: Job) -> tuple[float, str]:
+    status = job.status
+    assert status is not None
+    if status.queue_position:
+        delay = min(MAX_INTERVAL, 0.6 + 0.4 * status.queue_position)
+        return delay, f"queue position {status.queue_position}"
+    if status.queue_wait_seconds:
+        delay = min(MAX_INTERVAL, max(1.0, 0.25 * status.queue_wait_seconds))
+        return delay, f"queued {status.queue_wait_seconds:.0f}s"
+    if job.provider == "napkin":
+        return no_info_delay(job, job.elapsed)
+    return 1.0, "queued"
+
+
+def progress_delay(job: Job, now_elapsed: float) -> tuple[float, str]:
+    remaining = estimate_remaining(job.history, now_elapsed)
+    if remaining is None:
+        return FIRST_RATE_SAMPLE, "measuring the progress rate"
+    if remaining <= 0.0:
+        return OVERDUE_INTERVAL, "past the predicted finish"
+    if remaining > 4.0:
+        return min(MAX_INTERVAL, remaining * 0.5), f"about {remaining:.1f}s left: halfway there"
+    return remaining + FINISH_MARGIN, f"about {remaining:.1f}s left: just after the finish"
+
+
+def no_info_delay(job: Job, now_elapsed: float) -> tuple[float, str]:
+    seen = _durations.get(job.provider, [])
+    if len(seen) >= 3 and now_elapsed < 0.8 * min(seen) - NO_INFO_INTERVAL:
+        wait = 0.8 * min(seen) - now_elapsed
+        return min(MAX_INTERVAL, wait), f"jobs here take at least {min(seen):.0f}s"
+    if now_elapsed < NO_INFO_PATIENCE:
+        return NO_INFO_INTERVAL, "no progress reported"
+    grown = NO_INFO_INTERVAL * 1.05 ** ((now_elapsed - NO_INFO_PATIENCE) / NO_INFO_INTERVAL)
+    return min(5.0, grown), "no progress reported: backing off"
+
+
+class Engine:
+    """The scheduler thread, the poll workers and the media workers."""
+
+    def __init__(self, workers: int = WORKERS, media_workers: int = MEDIA_WORKERS) -> None:
+        self._heap: list[tuple[float, int, Job]] = []
+        self._seq = itertools.count()
+        self._wake = threading.Condition()
+        self._polls: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
+        self._media: queue.SimpleQueue[Callable[[], object] | None] = queue.SimpleQueue()
+        self._stopped = False
+        self.jobs: dict[tuple[str, str], Job] = {}
+        self.threads = [self._spawn(self._schedule, "nbjs-scheduler")]
+        self.threads += [self._spawn(self._work, f"nbjs-poll-{i}") for i in range(workers)]
+        self.threads += [
+            self._spawn(self._media_work, f"nbjs-media-{i}") for i in range(media_workers)
+        ]
+
+    @staticmethod
+    def _spawn(target: Callable[[], None], name: str) -> threading.Thread:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        return thread
+
+    def schedule(self, job: Job, at: float) -> None:
+        """Poll ``job`` at monotonic time ``at``."""
+        with self._wake:
+            heapq.heappush(self._heap, (at, next(self._seq), job))
+            if self._heap[0][2] is job:
+                self._wake.notify()
+
+    def wake(self) -> None:
+        with self._wake:
+            self._wake.notify()
+
+    def submit_media(self, task: Callable[[], object]) -> None:
+        self._media.put(task)
+
+    def shutdown(self) -> None:
+        with self._wake:
+            self._stopped = True
+            self._wake.notify()
+        for _ in range(WORKERS):
+            self._polls.put(None)
+        for _ in range(MEDIA_WORKERS):
+            self._media.put(None)
+
+    def _schedule(self) -> None:
+        while True:
+            with self._wake:
+                job = self._next_due()
+                if job is None:
+                    return
+            self._dispatch(job)
+
+    def _next_due(self) -> Job | None:
+        while not self._stopped:
+            if self._heap and self._heap[0][0] <= time.monotonic():
+                return heapq.heappop(self._heap)[2]
+            timeout = self._heap[0][0] - time.monotonic() if self._heap else None
+            self._wake.wait(timeout)
+        return None
+
+    def _dispatch(self, job: Job) -> None:
+        if job.done:
+            return
+        now = time.monotonic()
+        if job.deadline is not None and now >= job.deadline:
+            job.expire_deadline()
+            return
+        slot = job.booked_slot or job.client.budget.reserve(now)
+        paused = job.client.budget.paused_until
+        if max(slot, paused) > now + 0.002:
+            job.booked_slot = slot
+            self.schedule(job, max(slot, paused))
+            return
+        job.booked_slot = None
+        self._polls.put(job)
+
+    def _work(self) -> None:
+        while (job := self._polls.get()) is not None:
+            try:
+                delay = job.poll_once()
+            except BaseException as exc:  # never a silent thread death
+                logger.exception("internal error while polling")
+                job.fail_internal(exc)
+                continue
+            if delay is not None:
+                self.schedule(job, time.monotonic() + delay)
+
+    def _media_work(self) -> None:
+        while (task := self._media.get()) is not None:
+            try:
+                task()
+            except Exception:
+                logger.exception("media task failed")
+
+
+_engine: Engine | None = None
+_engine_lock = threading.Lock()
+
+
+def engine() -> Engine:
+    """The kernel's one engine, started on first use."""
+    global _engine
+    with _engine_lock:
+        if _engine is None:
+            _engine = Engine()
+            atexit.register(_engine.shutdown)
+        return _engine
