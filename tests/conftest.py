@@ -1,0 +1,32 @@
+"""Shared fixtures: one sandbox server per test session, a canary key, fast backoff."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from nb_jobstatus import http
+from nb_jobstatus import sandbox as sandbox_module
+
+CANARY = "canary-KEY-d3adb33f0123456789"
+
+
+@pytest.fixture(scope="session")
+def sb() -> Iterator[sandbox_module.Sandbox]:
+    server = sandbox_module.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries back off in milliseconds instead of seconds (Retry-After is still honoured)."""
+    monkeypatch.setattr(http, "BACKOFF_BASE", 0.01)
+    monkeypatch.setattr(http, "BACKOFF_CAP", 0.05)
+
+
+@pytest.fixture
+def canary() -> str:
+    """A key that must never appear in any output."""
+    return CANARY
