@@ -33,11 +33,13 @@ class Job:
         interval: float | None = None,
         timeout: float | None = None,
         engine: Engine | None = None,
+        policy: poller.Policy | None = None,
     ) -> None:
         self.client = client
         self.provider = client.provider.name
         self.request_id = client.provider.check_id(request_id)
         self.interval = interval
+        self.policy = policy  # replaces the default policy (benchmarks compare policies)
         self.timeout = DEFAULT_TIMEOUT if timeout is None else float(timeout)
         self.status: Status | None = None
         self.error: JobStatusError | None = None

@@ -19,7 +19,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from ._redact import logger
 from .model import Poll, State
@@ -36,6 +36,7 @@ MAX_INTERVAL = 10.0
 FINISH_MARGIN = 0.12  # s: poll this long after the predicted finish
 OVERDUE_INTERVAL = 0.25  # s: past the predicted finish and still running
 
+Policy: TypeAlias = "Callable[[Job, float], tuple[float, str]]"  # (job, elapsed) -> (delay, why)
 _durations: dict[str, list[float]] = {}  # provider -> durations of jobs seen in this kernel
 
 
@@ -75,6 +76,8 @@ def next_delay(job: Job, now_elapsed: float) -> tuple[float, str]:
     """How long until the next poll of ``job``, and why."""
     if job.interval is not None:
         return job.interval, "fixed interval"
+    if job.policy is not None:
+        return job.policy(job, now_elapsed)
     status = job.status
     if status is not None and status.state is State.QUEUED:
         return queued_delay(job)

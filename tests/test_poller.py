@@ -1,0 +1,218 @@
+"""The polling engine against the sandbox: completion, failure, cancel, deadline,
+Retry-After, a shared 429 back-off, the Sivi budget, bounded threads and no lost results."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from nb_jobstatus import (
+    Job,
+    NotFoundError,
+    PollTimeout,
+    State,
+    poller,
+    set_rate_limit,
+    watch,
+)
+
+KEY = "poller-test-key"
+
+
+def follow(sb, provider: str, rid: str, key: str = KEY, **kw) -> Job:
+    job = watch(provider, rid, api_key=key, base_url=sb.base_url(provider), display=False, **kw)
+    assert isinstance(job, Job)
+    return job
+
+
+def api_requests(sb, rid: str) -> list:
+    return [r for r in sb.requests if r.request_id == rid and r.origin == "api"]
+
+
+@pytest.mark.parametrize("provider", ["sivi", "napkin", "clipia"])
+def test_completion(sb, provider: str) -> None:
+    rid = sb.add_job(provider, duration=0.6, images=2, size=(64, 64))
+    job = follow(sb, provider, rid)
+    assert not job.done  # watch returned at once
+    final = job.wait(10)
+    assert final.state is State.COMPLETED and len(final.images) == 2
+    assert job.done and job.error is None and job.history[-1].status == final
+
+
+def test_failed_status_is_returned_not_raised(sb) -> None:
+    rid = sb.add_job("sivi", duration=0.3, outcome="failed", reason="Image url invalid")
+    final = follow(sb, "sivi", rid).wait(10)
+    assert (final.state, final.reason) == (State.FAILED, "Image url invalid")
+
+
+def test_fatal_error_ends_the_job(sb) -> None:
+    rid = sb.add_job("napkin", duration=5.0, faults=["404"])
+    job = follow(sb, "napkin", rid)
+    with pytest.raises(NotFoundError):
+        job.wait(5)
+    assert job.state is State.FAILED and isinstance(job.error, NotFoundError)
+    assert job.history[-1].http_status == 404 and job.history[-1].why == "final error"
+
+
+def test_cancel_stops_polling_at_once(sb) -> None:
+    rid = sb.add_job("napkin", duration=30.0)
+    job = follow(sb, "napkin", rid)
+    time.sleep(0.3)
+    started = time.monotonic()
+    job.cancel()
+    assert job.done and time.monotonic() - started < 0.1
+    assert job.state is State.CANCELED
+    count = len(api_requests(sb, rid))
+    time.sleep(1.5)
+    assert len(api_requests(sb, rid)) == count
+
+
+def test_deadline_ends_with_poll_timeout(sb) -> None:
+    rid = sb.add_job("clipia", duration=30.0)
+    job = follow(sb, "clipia", rid, timeout=0.8)
+    with pytest.raises(PollTimeout):
+        job.wait(5)
+    assert isinstance(job.error, PollTimeout) and job.elapsed < 2.0
+
+
+def test_wait_timeout_leaves_the_job_running(sb) -> None:
+    rid = sb.add_job("clipia", duration=1.0)
+    job = follow(sb, "clipia", rid)
+    with pytest.raises(PollTimeout):
+        job.wait(0.1)
+    assert job.wait(10).state is State.COMPLETED
+
+
+def test_retry_after_is_kept_and_shown_in_history(sb) -> None:
+    rid = sb.add_job("clipia", duration=0.0, faults=["429:1"])
+    job = follow(sb, "clipia", rid)
+    assert job.wait(10).state is State.COMPLETED
+    first, second = api_requests(sb, rid)[:2]
+    assert first.status == 429 and second.time - first.time >= 0.95
+    retry = job.history[0]
+    assert retry.http_status == 429 and retry.next_delay == pytest.approx(1.0, abs=0.05)
+    assert "retry 1" in retry.why
+
+
+def test_a_429_backs_off_the_whole_key(sb) -> None:
+    key = "shared-budget-key"
+    slow = sb.add_job("clipia", duration=3.0)
+    follow(sb, "clipia", slow, key=key)
+    time.sleep(0.3)
+    limited = sb.add_job("clipia", duration=0.0, faults=["429:2"])
+    follow(sb, "clipia", limited, key=key)
+    time.sleep(0.3)
+    first_429 = api_requests(sb, limited)[0]
+    during = [r for r in api_requests(sb, slow) if first_429.time < r.time < first_429.time + 1.9]
+    assert during == []
+
+
+def test_sivi_budget_is_respected_up_front(sb) -> None:
+    set_rate_limit("sivi", 6, 1.0)
+    try:
+        ids = [sb.add_job("sivi", duration=1.5) for _ in range(4)]
+        jobs = [follow(sb, "sivi", rid, key="budget-key", interval=0.2) for rid in ids]
+        for job in jobs:
+            assert job.wait(20).state is State.COMPLETED
+    finally:
+        set_rate_limit("sivi", 50, 60.0)
+    times = sorted(r.time for r in sb.requests if r.request_id in ids)
+    worst = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
+    assert worst <= 6
+
+
+def test_watching_again_reuses_the_running_job(sb) -> None:
+    rid = sb.add_job("napkin", duration=1.0)
+    job = follow(sb, "napkin", rid)
+    assert follow(sb, "napkin", rid) is job
+    job.wait(10)
+    again = follow(sb, "napkin", rid)
+    assert again is not job  # a finished job is replaced by a fresh one
+    again.wait(10)
+
+
+def test_fixed_interval(sb) -> None:
+    rid = sb.add_job("napkin", duration=1.0)
+    job = follow(sb, "napkin", rid, interval=0.25)
+    job.wait(10)
+    delays = {p.next_delay for p in job.history if p.next_delay is not None}
+    assert delays == {0.25} and len(job.history) >= 4
+
+
+def test_progress_policy_polls_little_and_detects_fast(sb) -> None:
+    rid = sb.add_job("clipia", duration=4.0)
+    job = follow(sb, "clipia", rid)
+    job.wait(15)
+    finished_at = api_requests(sb, rid)[0].time + 4.0
+    assert api_requests(sb, rid)[-1].time - finished_at < 0.6
+    assert len(job.history) <= 7, [(p.elapsed, p.why) for p in job.history]
+
+
+def test_on_change_is_called_from_the_engine(sb) -> None:
+    seen: list[tuple[str, bool]] = []
+    rid = sb.add_job("sivi", duration=0.5)
+    job = follow(sb, "sivi", rid)
+    job.on_change(lambda j: seen.append((threading.current_thread().name, j.done)))
+    job.wait(10)
+    time.sleep(0.2)
+    assert seen and all(name.startswith("nbjs-") for name, _ in seen)
+    assert seen[-1][1] is True
+
+
+def client_threads() -> int:
+    """Threads of this process but the sandbox server's (one per connection it serves)."""
+    return sum(1 for t in threading.enumerate() if "process_request" not in t.name)
+
+
+def test_hundreds_of_jobs_bounded_threads_nothing_lost(sb) -> None:
+    poller.engine()
+    before = client_threads()
+    ends: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def count_end(job: Job) -> None:
+        with lock:
+            if job.done and job.request_id not in ends:
+                ends[job.request_id] = 1
+
+    ids = [sb.add_job("clipia", duration=0.5 + (i % 10) / 10) for i in range(300)]
+    jobs = [follow(sb, "clipia", rid, key="many-jobs-key") for rid in ids]
+    for job in jobs:
+        job.on_change(count_end)
+    peak = before
+    while not all(job.done for job in jobs):
+        peak = max(peak, client_threads())
+        time.sleep(0.05)
+    assert len(ends) == 300
+    assert all(job.status and job.status.state is State.COMPLETED for job in jobs)
+    assert len(poller.engine().threads) <= 16 and peak <= before
+
+
+def test_exit_does_not_hang(sb) -> None:
+    rid = sb.add_job("clipia", duration=60.0)
+    code = (
+        "import nb_jobstatus as n;"
+        f"j=n.watch('clipia','{rid}',api_key='k',base_url='{sb.base_url('clipia')}',display=False);"
+        "import time; time.sleep(0.5); print(j.state.value)"
+    )
+    started = time.monotonic()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=20)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() in ("queued", "running") and time.monotonic() - started < 8
+
+
+def test_internal_error_is_recorded_not_silent(sb, monkeypatch) -> None:
+    rid = sb.add_job("napkin", duration=0.2)
+
+    def boom(*args: object, **kw: object) -> None:
+        raise RuntimeError("parser exploded")
+
+    job = follow(sb, "napkin", rid, key="boom-key")
+    monkeypatch.setattr(job.client, "fetch_status", boom)
+    with pytest.raises(Exception, match="parser exploded"):
+        job.wait(5)
+    assert job.done and job.state is State.FAILED
