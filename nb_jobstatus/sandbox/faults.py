@@ -75,7 +75,7 @@ def too_many(provider: str, seconds: float, *, style: str = "429", limit: int = 
     if provider == "napkin":
         extra = {"limit": limit, "window": 60, "reset_time": iso(time.time() + seconds)}
         if style != "429-bare":
-            extra["retry_after"] = int(seconds) if seconds.is_integer() else seconds
+            extra["retry_after"] = int(seconds) if float(seconds).is_integer() else seconds
     reply = error_reply(provider, 429, **extra)
     reply.headers.update(headers)
     return reply
