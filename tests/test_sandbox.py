@@ -8,6 +8,7 @@ import os
 import time
 from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import pytest
 import requests
@@ -32,11 +33,11 @@ def http() -> Iterator[requests.Session]:
 
 
 def sivi(
-    sb: sandbox.Sandbox, http: requests.Session, rid: str, **headers: str
+    sb: sandbox.Sandbox, http: requests.Session, rid: str, key: str = "k"
 ) -> requests.Response:
     url = sb.base_url("sivi") + "/general/get-request-status"
     params = {"queryParams": json.dumps({"requestId": rid})}
-    return http.get(url, params=params, headers={"sivi-api-key": "k", **headers}, timeout=5)
+    return http.get(url, params=params, headers={"sivi-api-key": key}, timeout=5)
 
 
 def napkin(sb: sandbox.Sandbox, http: requests.Session, rid: str) -> requests.Response:
@@ -46,7 +47,11 @@ def napkin(sb: sandbox.Sandbox, http: requests.Session, rid: str) -> requests.Re
 
 
 def clipia(
-    sb: sandbox.Sandbox, http: requests.Session, rid: str, result: bool = False, **headers: str
+    sb: sandbox.Sandbox,
+    http: requests.Session,
+    rid: str,
+    result: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> requests.Response:
     url = f"{sb.base_url('clipia')}/v1/requests/{rid}" + ("" if result else "/status")
     return http.get(url, headers=headers or CLIPIA_AUTH, timeout=5)
@@ -300,9 +305,9 @@ def test_clipia_failed_and_canceled(sb: sandbox.Sandbox, http: requests.Session)
 def test_clipia_test_key_completes_at_once(sb: sandbox.Sandbox, http: requests.Session) -> None:
     rid = sb.add_job("clipia", queue=60, duration=60)
     test_key = {"Authorization": "Key clipia_test_abc"}
-    status = clipia(sb, http, rid, **test_key).json()
+    status = clipia(sb, http, rid, headers=test_key).json()
     assert status["status"] == "COMPLETED" and status["queue_position"] == 0
-    body = clipia(sb, http, rid, result=True, **test_key).json()
+    body = clipia(sb, http, rid, result=True, headers=test_key).json()
     (image,) = body["output"]["images"]
     assert picture(http.get(image["url"], timeout=5)).size == (image["width"], image["height"])
     assert clipia(sb, http, rid).json()["status"] == "IN_QUEUE"  # a live key sees the real job
@@ -391,7 +396,7 @@ def test_keys_are_checked_when_configured(http: requests.Session) -> None:
             "status": 401,
             "body": {"message": "Authentication required or invalid API key"},
         }
-        assert sivi(keyed, http, rid, **{"sivi-api-key": "s-key"}).status_code == 200
+        assert sivi(keyed, http, rid, key="s-key").status_code == 200
         nid = keyed.add_job("napkin", duration=0)
         assert napkin(keyed, http, nid).status_code == 401
         good = {"Authorization": "Bearer n-key"}
@@ -403,8 +408,8 @@ def test_keys_are_checked_when_configured(http: requests.Session) -> None:
         wrong = clipia(keyed, http, cid)
         assert wrong.status_code == 401 and wrong.json()["error"]["code"] == "invalid_api_key"
         for header in ("Bearer clipia_live_c", "Key clipia_live_c"):
-            assert clipia(keyed, http, cid, Authorization=header).status_code == 200
-        assert clipia(keyed, http, cid, **{"X-Api-Key": "clipia_live_c"}).status_code == 200
+            assert clipia(keyed, http, cid, headers={"Authorization": header}).status_code == 200
+        assert clipia(keyed, http, cid, headers={"X-Api-Key": "clipia_live_c"}).status_code == 200
 
 
 # --- rate limits -------------------------------------------------------------------------------
@@ -421,7 +426,7 @@ def test_rate_limits_per_provider_and_key(http: requests.Session) -> None:
             "body": {"message": "Rate limit exceeded. Please try again later."},
         }
         assert "Retry-After" not in over.headers
-        assert sivi(limited, http, rid, **{"sivi-api-key": "other"}).status_code == 200
+        assert sivi(limited, http, rid, key="other").status_code == 200
         nid = limited.add_job("napkin", duration=0)
         napkin(limited, http, nid)
         body = napkin(limited, http, nid).json()
@@ -578,7 +583,7 @@ def test_requests_are_recorded_and_no_key_reaches_the_media_origin(
     with sandbox.start() as fresh:
         rid = fresh.add_job("sivi", duration=0, size=(32, 32))
         before = time.monotonic()
-        body = sivi(fresh, http, rid, **{"sivi-api-key": "secret-sivi"}).json()["body"]
+        body = sivi(fresh, http, rid, key="secret-sivi").json()["body"]
         http.get(body["result"]["variations"][0]["variantImageUrl"], timeout=5)
         status, image = fresh.requests
         assert (status.origin, status.method, status.status) == ("api", "GET", 200)
@@ -613,7 +618,14 @@ def test_use_sets_and_restores_the_environment(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_add_job_rejects_bad_options(sb: sandbox.Sandbox) -> None:
-    for bad in ({"outcome": "exploded"}, {"progress": "wobbly"}, {"format": "gif"}):
+    bad_options: list[dict[str, Any]] = [
+        {"outcome": "exploded"},
+        {"progress": "wobbly"},
+        {"format": "gif"},
+        {"size": (0, 10)},
+        {"media_faults": {0: "gremlins"}},
+    ]
+    for bad in bad_options:
         with pytest.raises(ValueError):
             sb.add_job("napkin", **bad)
     rid = sb.add_job("sivi")

@@ -200,10 +200,10 @@ def clipia_result(job: Job, phase: Phase, origins: Origins) -> tuple[int, dict[s
     """(202, a short body) while queued or running; (200, the result) once terminal."""
     status = _CLIPIA_WORDS[phase.state]
     if phase.state in ("queued", "running"):
-        body = {"request_id": job.request_id, "status": status, "message": "Request in progress"}
-        return 202, body | job.overrides
+        waiting = {"request_id": job.request_id, "status": status, "message": "Request in progress"}
+        return 202, waiting | job.overrides
     failed = phase.state == "failed"
-    body = {
+    body: dict[str, Any] = {
         "request_id": job.request_id,
         "status": status,
         "model": "clipia/video-pro" if job.video else "clipia/image-pro",
