@@ -22,7 +22,6 @@ from .reply import Reply, error_reply, html_reply
 from .responses import Origins
 
 TEST_KEY_PREFIX = "clipia_test_"
-NOMINAL_CLIPIA_LIMIT = (600, 60.0)  # reported in RateLimit-* when no limit is configured
 
 
 @dataclass(frozen=True)
@@ -46,6 +45,7 @@ class Request:
     headers: dict[str, str]
     time: float = field(default_factory=time.monotonic)
     request_id: str | None = None
+    window: Window | None = None  # this request's rate-limit window, once counted
 
     def header(self, name: str) -> str | None:
         name = name.lower()
@@ -58,6 +58,9 @@ class Window:
     remaining: int
     reset: float  # seconds until the oldest counted request leaves the window
     exceeded: bool
+
+
+NOMINAL_CLIPIA_WINDOW = Window(600, 600, 60.0, exceeded=False)  # when no limit is configured
 
 
 class RateLimiter:
@@ -207,22 +210,19 @@ class App:
         if expected is not None and key != expected:
             return error_reply(provider, 401)
         with self.lock:
-            window = self.limiter.hit(provider, key or "", request.time)
+            request.window = window = self.limiter.hit(provider, key or "", request.time)
         if window is None or not window.exceeded:
             return None
         wait = math.ceil(window.reset)
         style = {"sivi": "429-bare", "napkin": "429-body", "clipia": "429"}[provider]
         return faults.too_many(provider, wait, style=style, limit=window.limit)
 
-    def _clipia_headers(self, request: Request, key: str | None, reply: Reply) -> Reply:
-        with self.lock:
-            hits = self.limiter.hits.get(("clipia", key or ""), deque())
-            limit, window = self.limiter.limits.get("clipia", NOMINAL_CLIPIA_LIMIT)
-            used = sum(1 for t in hits if t > request.time - window)
-            reset = math.ceil(hits[0] + window - request.time) if hits else math.ceil(window)
-        reply.headers["RateLimit-Limit"] = str(limit)
-        reply.headers["RateLimit-Remaining"] = str(max(0, limit - used))
-        reply.headers["RateLimit-Reset"] = str(max(0, reset))
+    @staticmethod
+    def _clipia_headers(request: Request, reply: Reply) -> Reply:
+        window = request.window or NOMINAL_CLIPIA_WINDOW
+        reply.headers["RateLimit-Limit"] = str(window.limit)
+        reply.headers["RateLimit-Remaining"] = str(window.remaining)
+        reply.headers["RateLimit-Reset"] = str(math.ceil(window.reset))
         return reply
 
     # --- Sivi ------------------------------------------------------------------------------
@@ -244,7 +244,7 @@ class App:
         with self.lock:
             job = next((j for j in self.jobs.values() if j.design_id == design_id), None)
         if job is None or base not in job.asset_ids or not (sub == "" or sub.isdigit()):
-            return Reply(404, body=b"<h1>404 Not Found</h1>", content_type="text/html")
+            return media.not_found()
         request.request_id = job.request_id
         index = job.asset_ids.index(base)
         label = f"{index + 1}.{sub}" if sub else str(index + 1)
@@ -294,7 +294,7 @@ class App:
         request.request_id = request_id
         key = presented_key("clipia", request)
         reply = self._gate("clipia", request, key) or self._clipia_answer(request_id, key, endpoint)
-        return self._clipia_headers(request, key, reply)
+        return self._clipia_headers(request, reply)
 
     def _clipia_answer(self, request_id: str, key: str | None, endpoint: str) -> Reply:
         if not is_uuid(request_id):

@@ -42,12 +42,17 @@ def asset(provider: str, request_id: str, kind: str, size: tuple[int, int], labe
     return Asset(kind, size, provider, lines)
 
 
+def not_found() -> Reply:
+    """A file host's 404."""
+    return Reply(404, body=b"<h1>404 Not Found</h1>", content_type=HTML)
+
+
 def serve(item: Asset, fault: str | None = None) -> Reply:
     """The download of ``item`` under a media fault (see the package docstring)."""
     if fault is None:
         return Reply(200, body=item.data(), content_type=item.content_type)
     if fault == "404":
-        return Reply(404, body=b"<h1>404 Not Found</h1>", content_type=HTML)
+        return not_found()
     if fault == "not-image":
         return Reply(200, body=images.NOT_IMAGE, content_type=item.content_type)
     if fault == "truncated":
