@@ -17,6 +17,7 @@ from PIL import Image
 from nb_jobstatus import sandbox
 
 NAPKIN_AUTH = {"Authorization": "Bearer any-token"}
+UUID = "0b5e55ed-0000-4000-8000-000000000001"
 CLIPIA_AUTH = {"Authorization": "Bearer clipia_live_anything"}
 
 
@@ -633,3 +634,6 @@ def test_add_job_rejects_bad_options(sb: sandbox.Sandbox) -> None:
         sb.add_job("sivi", request_id=rid)
     with pytest.raises(ValueError):
         sb.add_job("midjourney")
+    with pytest.raises(ValueError):
+        sb.add_job("clipia", request_id="not-a-uuid")
+    assert sb.add_job("clipia", request_id=UUID) == UUID

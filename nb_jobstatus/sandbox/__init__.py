@@ -28,53 +28,60 @@ Typed ids
 Ids that a person can type; any other unknown id gets the provider's documented 404 (Napkin: 400
 for an id that is not a UUID). A typed job is queued for the first fifth of its seconds.
 
-========  =========================================================================
-Sivi      ``demo-ok-5s``, ``demo-fail-3s``, ``demo-expire-4s``, ``demo-complete-5s``;
-          optional ``-Nimg`` (``demo-ok-8s-4img``), then an optional free ``-tag``
-Napkin,   a UUID: first group the outcome in hex: ``600d0000`` completed, ``fa11ed00``
-Clipia    failed, ``ca9ce1ed`` canceled (Clipia), ``dead0000`` expired; second group the
-          seconds in decimal; third ``4NNN`` the image count in decimal; the rest is free:
-          ``600d0000-0005-4002-8000-000000000001`` completes after 5 s with 2 images
-========  =========================================================================
+    provider  typed id
+    --------  -------------------------------------------------------------------------
+    Sivi      demo-ok-5s, demo-fail-3s, demo-expire-4s, demo-complete-5s; an optional
+              -Nimg (demo-ok-8s-4img), then an optional free -tag (demo-ok-5s-x7)
+    Napkin,   a UUID. First group: the outcome in hex, 600d0000 completed, fa11ed00
+    Clipia    failed, ca9ce1ed canceled (Clipia only), dead0000 expired. Second group:
+              the seconds in decimal. Third group: 4NNN, the image count in decimal.
+              The rest is free. 600d0000-0005-4002-8000-000000000001 completes after
+              5 s with 2 images.
 
-``sb.demo_id(provider, outcome, seconds, images)`` makes a fresh one (a random free part).
+``sb.demo_id(provider, outcome, seconds, images)`` makes a fresh one (with a random free part).
 
-Faults (``faults=[...]``, one consumed per status request of the job, in order; on Clipia per
-request to either endpoint; then normal answers)
------------------------------------------------------------------------------------------
+Faults
+------
+``faults=[...]``: one is consumed per status request of the job, in order (on Clipia per
+request to either endpoint); once they are spent, normal answers.
 
-=====================  ==========================================================================
-``"429"``, ``"429:S"``  429 with ``Retry-After: S`` (default 1; fractions allowed, for fast tests)
-``"429-date:S"``       429 with ``Retry-After`` as an HTTP date S seconds ahead (rounded up)
-``"429-bare"``         429 without ``Retry-After`` (Napkin: nor ``retry_after`` in the body)
-``"429-body:S"``       429 without the header, ``retry_after: S`` in Napkin's body
-``"500"`` ... ``"504"``  that status with the provider's error body
-``"401"``, ``"403"``,  that status with the provider's error body
-``"404"``, ``"410"``
-``"slow:S"``           sleep S seconds, then the normal answer
-``"malformed"``        200 application/json, invalid JSON
-``"truncated"``        Content-Length larger than the body sent, then the connection is closed
-``"html"``             502 text/html proxy error page
-``"html-200"``         200 with an HTML page
-``"drop"``             close the connection without an answer (recorded with status None)
-``"wrong-shape"``      200 valid JSON of the wrong shape (a list)
-``"envelope-500"``     Sivi only: HTTP 200 with ``{"status": 500, "body": {"message": ...}}``
-``"unknown-status"``   the normal body with the status ``"paused_by_operator"``
-``"null-lists"``       the normal body with variations / generated_files / images / logs null
-``"missing-progress"`` the normal body without ``progress``
-=====================  ==========================================================================
+    fault               answer
+    ------------------  -------------------------------------------------------------------
+    "429", "429:S"      429 with Retry-After: S (default 1; fractions allowed, for fast tests)
+    "429-date:S"        429 with Retry-After as an HTTP date S seconds ahead (rounded up)
+    "429-bare"          429 without Retry-After (Napkin: nor retry_after in the body)
+    "429-body:S"        429 without the header; Napkin's body says retry_after: S
+    "500" "502" "503"   that status with the provider's error body
+    "504" "401" "403"
+    "404" "410"
+    "slow:S"            sleep S seconds, then the normal answer
+    "malformed"         200, application/json, invalid JSON
+    "truncated"         Content-Length larger than the body sent, then the connection closes
+    "html"              502 text/html proxy error page
+    "html-200"          200 with an HTML page
+    "drop"              close the connection without an answer (recorded with status None)
+    "wrong-shape"       200 with valid JSON of the wrong shape (a list)
+    "envelope-500"      Sivi only: HTTP 200 with {"status": 500, "body": {"message": ...}}
+    "unknown-status"    the normal body, its status replaced by "paused_by_operator"
+    "null-lists"        the normal body with variations / generated_files / images / logs null
+    "missing-progress"  the normal body without progress
 
-Media faults (``media_faults={image index: fault}``, on every download of that file)
---------------------------------------------------------------------------------
+Scripted 429s and the rate limiter's 429s carry each provider's documented body (Napkin's with
+limit, window, reset_time and, unless bare, retry_after).
 
-==============  ================================================================
-``"404"``       404 from the file host
-``"not-image"`` HTML bytes sent with the image content type
-``"truncated"`` the first half of the valid file
-``"bomb"``      a 300-byte PNG whose header declares 60000 x 60000 pixels
-``"huge"``      64 MiB streamed in chunks as image/png
-``"svg-script"`` an SVG with ``<script>alert(1)</script>`` and an ``onload`` attribute
-==============  ================================================================
+Media faults
+------------
+``media_faults={image index: fault}``: on every download of that file (for Clipia both its
+WebP and its PNG; for Sivi the variation, not its options).
+
+    media fault   answer
+    ------------  ------------------------------------------------------------------
+    "404"         404 from the file host
+    "not-image"   HTML bytes sent with the image content type
+    "truncated"   the first half of the valid file (with a matching Content-Length)
+    "bomb"        a 300-byte PNG whose IHDR declares 60000 x 60000 pixels
+    "huge"        64 MiB streamed in chunks as image/png
+    "svg-script"  an SVG with <script>alert(1)</script> and an onload attribute
 
 Where files live: Sivi JPEGs on the media origin (no key); Napkin PNG / SVG / pptx files on the
 API origin behind ``Authorization: Bearer``; Clipia WebP (``url``) and PNG (``original_url``),

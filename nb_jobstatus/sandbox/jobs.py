@@ -36,7 +36,7 @@ _TERMINAL: dict[str, State] = {
     "canceled": "canceled",
 }
 _ALNUM = string.ascii_letters + string.digits
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 _SIVI_TYPED = re.compile(r"^demo-(ok|complete|fail|expire)-(\d{1,4})s(?:-(\d{1,3})img)?(?:-\w+)?$")
 _UUID_TYPED = re.compile(r"^(600d0000|fa11ed00|ca9ce1ed|dead0000)-(\d{4})-4(\d{3})-[0-9a-f]{4}-")
 _SIVI_WORDS = {"ok": "completed", "complete": "complete", "fail": "failed", "expire": "expired"}
@@ -171,6 +171,8 @@ def _validate(job: Job) -> None:
     _check_choice("outcome", job.outcome, OUTCOMES)
     _check_choice("progress", job.progress, PROGRESS_CURVES)
     _check_choice("format", job.format, NAPKIN_FORMATS)
+    if job.provider != "sivi" and not is_uuid(job.request_id):
+        raise ValueError(f"{job.provider} request ids are UUIDs, not {job.request_id!r}")
     if job.outcome == "canceled" and job.provider != "clipia":
         raise ValueError("outcome 'canceled' exists only on Clipia")
     if job.duration < 0 or job.queue < 0 or job.images < 0:
