@@ -18,7 +18,7 @@ from nb_jobstatus import sandbox
 
 NAPKIN_AUTH = {"Authorization": "Bearer any-token"}
 UUID = "0b5e55ed-0000-4000-8000-000000000001"
-CLIPIA_AUTH = {"Authorization": "Bearer clipia_live_anything"}
+CLIPIA_AUTH = {"Authorization": "Bearer clipia_live_x"}
 
 
 @pytest.fixture(scope="module")

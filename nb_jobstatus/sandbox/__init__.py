@@ -104,6 +104,7 @@ from typing import Any
 
 from . import jobs
 from .app import App, RecordedRequest
+from .faults import check_fault
 from .responses import Origins
 from .server import Server
 
@@ -181,7 +182,11 @@ class Sandbox:
         overrides: dict[str, Any] | None = None,
     ) -> str:
         """Script a job starting now; returns its request id. Raises ValueError on bad options."""
+        faults = list(faults)  # may be a one-shot iterator
         options = {k: v for k, v in locals().items() if k not in ("self", "provider")}
+        jobs.check_provider(provider)
+        for fault in faults:
+            check_fault(provider, fault)
         job = jobs.new_job(provider, **options)
         self._app.add(job)
         return job.request_id
