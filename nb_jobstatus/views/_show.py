@@ -1,0 +1,157 @@
+"""``show(job_or_jobs)``: display a view once per cell execution, and leave the final state.
+
+The display is one mimebundle with the live widget (``application/vnd.jupyter.widget-view+json``)
+and the static ``text/html`` and ``text/plain`` beside it, under a ``display_id``. When the
+job(s) end, and again when their media are cached, that display is updated with the final
+bundle, so a saved notebook, nbconvert HTML and GitHub show the finished gallery or failure.
+
+Outside IPython nothing happens. In terminal IPython (no widget frontend) one text line is
+printed now and the final text summary when the job(s) end.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .._redact import logger
+from . import static
+
+if TYPE_CHECKING:
+    from ..job import Job
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+TERMINAL_SHELLS = ("TerminalInteractiveShell",)
+
+_shown: dict[str, Any] = {"count": None, "keys": set()}
+_shown_lock = threading.Lock()
+
+
+def show(obj: Job | Sequence[Job]) -> Any:
+    """Display ``obj`` (a Job or a list of them); returns the display handle, or None when
+    nothing was displayed (no IPython, terminal, or already shown in this execution)."""
+    shell = _shell()
+    if shell is None or not _first_time(shell, obj):
+        return None
+    jobs = _jobs(obj)
+    if type(shell).__name__ in TERMINAL_SHELLS:
+        TextFollower(jobs, single=not isinstance(obj, Sequence))
+        return None
+    return WidgetDisplay(obj).handle
+
+
+def _shell() -> Any:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()
+
+
+def _jobs(obj: Job | Sequence[Job]) -> list[Job]:
+    return list(obj) if isinstance(obj, Sequence) else [obj]
+
+
+def _first_time(shell: Any, obj: Job | Sequence[Job]) -> bool:
+    """True once per execution for a given job or list of jobs (by identity of the jobs)."""
+    key = ("list", *map(id, obj)) if isinstance(obj, Sequence) else ("job", id(obj))
+    count = getattr(shell, "execution_count", None)
+    with _shown_lock:
+        if _shown["count"] != count:
+            _shown["count"], _shown["keys"] = count, set()
+        if key in _shown["keys"]:
+            return False
+        _shown["keys"].add(key)
+        return True
+
+
+def is_single(obj: Job | Sequence[Job]) -> bool:
+    return not isinstance(obj, Sequence)
+
+
+def html_of(obj: Job | Sequence[Job]) -> str:
+    return static.job_html(obj) if is_single(obj) else static.jobs_html(obj)  # type: ignore[arg-type]
+
+
+def text_of(obj: Job | Sequence[Job]) -> str:
+    return static.job_text(obj) if is_single(obj) else static.jobs_text(obj)  # type: ignore[arg-type]
+
+
+def view_of(obj: Job | Sequence[Job]) -> Any:
+    """The live widget (``job.widget`` for one job), or None without ipywidgets."""
+    try:
+        if is_single(obj):
+            return obj.widget  # type: ignore[union-attr]
+        from .batch import BatchView
+
+        return BatchView(_jobs(obj))
+    except ImportError:
+        logger.warning("ipywidgets is not installed: showing static HTML only")
+        return None
+
+
+class WidgetDisplay:
+    """One display of a view, updated with the final bundle when the job(s) end."""
+
+    def __init__(self, obj: Job | Sequence[Job]) -> None:
+        from IPython.display import display
+
+        self.obj = obj
+        self.jobs = _jobs(obj)
+        self.view = view_of(obj)
+        self._lock = threading.Lock()
+        self._published = self.bundle()
+        self.handle = display(self._published, raw=True, display_id=True)
+        self.updates = 0
+        for job in self.jobs:
+            job.on_change(self._changed)
+
+    def bundle(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"text/plain": text_of(self.obj), "text/html": html_of(self.obj)}
+        if self.view is not None:
+            data[WIDGET_MIME] = self.view._repr_mimebundle_()[WIDGET_MIME]
+        return data
+
+    def _changed(self, job: Job) -> None:
+        if not all(j.done for j in self.jobs):
+            return
+        with self._lock:
+            bundle = self.bundle()
+            if bundle == self._published:
+                return
+            self._published = bundle
+            self.updates += 1
+        self.handle.update(bundle, raw=True)
+
+
+class TextFollower:
+    """Terminal IPython: the current line now, the final summary when the job(s) end."""
+
+    def __init__(self, jobs: list[Job], single: bool) -> None:
+        self.jobs = jobs
+        self.single = single
+        self._printed = False
+        self._lock = threading.Lock()
+        if all(job.done for job in jobs):
+            self._final()
+            return
+        print(self._text(lines=True))
+        for job in jobs:
+            job.on_change(self._changed)
+
+    def _text(self, lines: bool = False) -> str:
+        if lines:
+            return "\n".join(static.job_line(job) for job in self.jobs)
+        return static.job_text(self.jobs[0]) if self.single else static.jobs_text(self.jobs)
+
+    def _changed(self, job: Job) -> None:
+        if all(j.done for j in self.jobs):
+            self._final()
+
+    def _final(self) -> None:
+        with self._lock:
+            if self._printed:
+                return
+            self._printed = True
+        print(self._text())

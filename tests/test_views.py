@@ -1,0 +1,445 @@
+"""The views against the real sandbox over HTTP: widget trait values, the failure debugger,
+the batch view, the static HTML/text, ``show`` in a real in-process IPython shell, throttling
+and the shared ticker. No mocks: every job is polled by the real engine."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+import nb_jobstatus as njs
+from nb_jobstatus import http, sandbox
+from nb_jobstatus.views import BatchView, JobView, _format, _show, _ticker, static
+from nb_jobstatus.views.widget import INDETERMINATE_COLOR
+
+KEY = "canary-KEY-1234567890"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[sandbox.Sandbox]:
+    sb = sandbox.start()
+    yield sb
+    sb.stop()
+
+
+def follow(sb: sandbox.Sandbox, provider: str, **options: Any) -> njs.Job:
+    """A scripted sandbox job, followed by the real engine over HTTP."""
+    interval = options.pop("interval", None)
+    rid = sb.add_job(provider, **options)
+    job = njs.watch(
+        provider, rid, base_url=sb.base_url(provider), api_key=KEY, interval=interval,
+        display=False,
+    )  # fmt: skip
+    assert isinstance(job, njs.Job)
+    return job
+
+
+def eventually(check: Callable[[], object], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        time.sleep(0.02)
+
+
+def finish(job: njs.Job) -> None:
+    """Wait for the end (the job's error is the test's business) and for media caching."""
+    with contextlib.suppress(njs.JobStatusError):
+        job.wait(20)
+    if job.state is njs.State.COMPLETED and job.status and job.status.assets:
+        eventually(lambda: len(job.media) == len(job.status.assets))  # type: ignore[union-attr]
+
+
+def settled(view: JobView | BatchView) -> None:
+    """Wait until the view has rendered its final frame (renders run on engine threads)."""
+    jobs = view.jobs if isinstance(view, BatchView) else [view.job]
+    for job in jobs:
+        finish(job)
+    time.sleep(0.35)  # a deferred render is at most one throttle interval away
+
+
+def pill_state(html: str) -> str:
+    found = re.search(r"nbjs-state-(\w+)", html)
+    assert found, html
+    return found.group(1)
+
+
+def all_text(view: JobView) -> str:
+    """Every string trait value of the view's widgets."""
+    parts = []
+    for widget in (view.header, view.bar, view.label, view.info, view.gallery, view.debugger):
+        state = widget.get_state()
+        parts.append(json.dumps(state, default=str))
+    return "\n".join(parts)
+
+
+# -- formatting helpers --------------------------------------------------------------------
+
+
+def test_format_helpers() -> None:
+    assert _format.duration(0.42) == "0.4s"
+    assert _format.duration(3.99, tenths=False) == "3s"
+    assert _format.duration(75) == "1m 15s"
+    assert _format.duration(3725) == "1h 02m"
+    assert _format.duration(None) == "—"
+    assert _format.size(812) == "812 B"
+    assert _format.size(187_400) == "183 KB"
+    assert _format.size(4_404_019) == "4.2 MB"
+    assert _format.dims(1080, 720) == "1080 × 720 px"
+    assert _format.dims(None, 720) is None
+    assert _format.safe_url("javascript:alert(1)") is None
+    assert _format.safe_url("https://example.com/a") == "https://example.com/a"
+    assert "href" not in _format.link("data:text/html,<b>x</b>", "x")
+    assert _format.link("https://e.com/?a=1&b=<2>", "go").count("&lt;2&gt;") == 1
+    assert "<script>" not in _format.pill("<script>")
+
+
+# -- the live widget ---------------------------------------------------------------------------
+
+
+def test_widget_follows_queued_running_completed(server: sandbox.Sandbox) -> None:
+    job = follow(server, "clipia", queue=0.8, duration=1.5, images=1, size=(320, 200))
+    view = job.widget
+    assert isinstance(view, JobView)
+    assert "nbjs-job" in view._dom_classes and "nbjs-progress" in view.bar._dom_classes
+    states: list[str] = []
+    styles: list[tuple[str, float, bool]] = []
+    view.header.observe(lambda c: states.append(pill_state(c["new"])), names="value")
+    view.bar.observe(
+        lambda c: styles.append(
+            (view.bar.bar_style, view.bar.value, bool(view.bar.style.bar_color))
+        ),
+        names=["value", "bar_style"],
+    )
+    eventually(lambda: job.state is njs.State.QUEUED and job.status is not None)
+    time.sleep(0.3)
+    assert pill_state(view.header.value) == "queued"
+    assert "queue position" in view.info.value
+    settled(view)
+    assert pill_state(view.header.value) == "completed"
+    assert "running" in states
+    running = [value for style, value, _ in styles if style == "info" and 0 < value < 100]
+    assert running, styles  # a determinate bar while Clipia reports progress
+    assert view.bar.bar_style == "success" and view.bar.value == 100
+    assert view.bar.style.bar_color is None
+    assert "done" in view.label.value
+    assert view.gallery.layout.display is None and "nbjs-gallery" in view.gallery.value
+    assert "320 × 200 px" in view.gallery.value
+    assert view.debugger.layout.display == "none"
+
+
+def test_napkin_bar_is_indeterminate(server: sandbox.Sandbox) -> None:
+    job = follow(server, "napkin", duration=1.2, images=1)
+    view = job.widget
+    eventually(lambda: job.status is not None)
+    time.sleep(0.3)
+    assert not job.done
+    assert view.bar.value == 100 and view.bar.bar_style == "info"
+    assert view.bar.style.bar_color == INDETERMINATE_COLOR
+    assert "nbjs-indeterminate" in view.bar._dom_classes
+    assert "…" in view.label.value
+    settled(view)
+    assert view.bar.bar_style == "success"
+    assert view.bar.style.bar_color is None
+    assert "nbjs-indeterminate" not in view.bar._dom_classes
+
+
+def test_elapsed_ticks_between_polls(server: sandbox.Sandbox) -> None:
+    job = follow(server, "sivi", duration=6, interval=4.0)
+    view = job.widget
+    eventually(lambda: len(job.history) == 1)
+    seen = set()
+    for _ in range(12):
+        seen.add(re.search(r"elapsed \d+s", view.info.value).group(0))  # type: ignore[union-attr]
+        time.sleep(0.2)
+    assert len(job.history) == 1, "no new poll happened meanwhile"
+    assert len(seen) >= 2, seen  # the shared ticker moved the clock
+    job.cancel()
+
+
+# -- the failure debugger ----------------------------------------------------------------------
+
+
+def test_failure_debugger_escapes_and_never_leaks_the_key(server: sandbox.Sandbox) -> None:
+    reason = '<script>alert("pwned")</script> & the layout failed'
+    job = follow(server, "napkin", duration=0.3, outcome="failed", reason=reason)
+    view = job.widget
+    settled(view)
+    assert job.state is njs.State.FAILED
+    assert view.bar.bar_style == "danger"
+    assert view.debugger.layout.display is None
+    panel = view.debugger.value
+    assert 'class="nbjs-error"' in panel
+    assert "&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; &amp; the layout" in panel
+    assert "<script>" not in panel
+    assert "HTTP 200" in panel and "code generation_failed" in panel
+    rows = re.findall(r"<tr><td", panel)
+    assert len(rows) == len(job.history) >= 2
+    assert "Raw last response" in panel and "&quot;status&quot;: &quot;failed&quot;" in panel
+    assert "$NAPKIN_API_TOKEN" in panel and "/v1/visual/" in panel
+    text = njs.views.job_text(job)
+    assert reason in text and "$NAPKIN_API_TOKEN" in text and "HTTP 200" in text
+    for output in (all_text(view), njs.views.job_html(job), text, njs.views.jobs_html([job])):
+        assert KEY not in output
+        assert "<script>" not in output or output is text
+
+
+def test_failure_is_never_overwritten(server: sandbox.Sandbox) -> None:
+    job = follow(server, "sivi", duration=0.3, outcome="failed", reason="Image url invalid")
+    view = job.widget
+    settled(view)
+    assert view.bar.bar_style == "danger" and pill_state(view.header.value) == "failed"
+    job._notify()  # late callbacks (e.g. media) and ticks must not change the verdict
+    view.tick()
+    view.render()
+    time.sleep(0.3)
+    assert view.bar.bar_style == "danger" and pill_state(view.header.value) == "failed"
+    assert "Image url invalid" in view.debugger.value
+
+
+def test_http_error_timeline_shows_retries_and_status(
+    server: sandbox.Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(http, "BACKOFF_BASE", 0.01)
+    monkeypatch.setattr(http, "BACKOFF_CAP", 0.05)
+    job = follow(server, "clipia", duration=3, faults=["503", "503", "410"])
+    view = job.widget
+    settled(view)
+    assert isinstance(job.error, njs.ExpiredError)
+    panel = view.debugger.value
+    assert "HTTP 410" in panel and "ExpiredError" in panel
+    assert panel.count("retry 1 of 4") == 1 and "retry 2 of 4" in panel
+    assert "final error" in panel
+    assert re.search(r"<td[^>]*>503</td>", panel)
+    text = njs.views.job_text(job)
+    assert "HTTP 410" in text and "$CLIPIA_API_KEY" in text and KEY not in text
+
+
+def test_canceled_job_shows_the_debugger(server: sandbox.Sandbox) -> None:
+    job = follow(server, "sivi", duration=30)
+    view = job.widget
+    eventually(lambda: job.status is not None)
+    job.cancel()
+    settled(view)
+    assert pill_state(view.header.value) == "canceled"
+    assert view.bar.bar_style == "warning"
+    assert "polling canceled by the user" in view.debugger.value
+
+
+# -- many jobs ---------------------------------------------------------------------------------
+
+
+def test_batch_view_one_table_one_gallery(server: sandbox.Sandbox) -> None:
+    jobs = [
+        follow(server, "sivi", duration=0.4, images=2, size=(400, 300)),
+        follow(server, "clipia", duration=0.6, images=1, size=(256, 256)),
+        follow(server, "napkin", duration=0.3, outcome="failed", reason="<b>bad</b> layout"),
+    ]
+    view = BatchView(jobs)
+    assert "nbjs-job" in view._dom_classes
+    for job in jobs:
+        assert job.request_id[:20] in view.table.value
+    settled(view)
+    time.sleep(0.3)
+    table = view.table.value
+    assert [pill_state(m) for m in re.findall(r"nbjs-state-\w+", table)] == [
+        "completed",
+        "completed",
+        "failed",
+    ]
+    assert "&lt;b&gt;bad&lt;/b&gt; layout" in table and "<b>bad" not in table
+    assert "3 jobs: 2 completed · 1 failed" in view.header.value
+    assert len(view.failures.children) == 1
+    assert "nbjs-error" in view.failures.children[0].value
+    gallery = view.gallery.value
+    assert gallery.count('class="nbjs-gallery"') == 1
+    assert gallery.count('class="nbjs-asset"') == 3
+    assert "400 × 300 px" in gallery and "256 × 256 px" in gallery
+    html = njs.views.jobs_html(jobs)
+    text = njs.views.jobs_text(jobs)
+    assert html.count('class="nbjs-gallery"') == 1 and "nbjs-error" in html
+    assert "400 × 300 px" in text and "<b>bad</b> layout" in text
+    assert KEY not in html + text + view.table.value + gallery
+
+
+# -- static rendering --------------------------------------------------------------------------
+
+
+def test_static_html_and_text_after_completion(server: sandbox.Sandbox) -> None:
+    job = follow(
+        server, "sivi", duration=0.3, images=2, size=(640, 480),
+        overrides={"shareLink": "javascript:alert(1)"},
+    )  # fmt: skip
+    finish(job)
+    html = njs.views.job_html(job)
+    assert 'class="nbjs-job"' in html and "nbjs-gallery" in html and "nbjs-state" in html
+    assert html.count('class="nbjs-dims"') == 2 and "640 × 480 px" in html
+    assert 'class="nbjs-links"' in html and 'href="http://127.0.0.1' in html
+    assert 'target="_blank"' in html and "javascript:alert" not in html.split("href=")[-1][:30]
+    assert 'href="javascript' not in html
+    text = njs.views.job_text(job)
+    assert text.startswith(f"Sivi {job.request_id}: completed")
+    assert text.count("640 × 480 px · JPEG · ") == 2 and " KB" in text
+    for asset in job.status.assets:  # type: ignore[union-attr]
+        assert asset.url in text and f"edit: {asset.edit_url}" in text
+    assert KEY not in html + text
+
+
+def test_static_view_while_running_is_striped(server: sandbox.Sandbox) -> None:
+    job = follow(server, "napkin", duration=2)
+    eventually(lambda: job.status is not None)
+    html = static.job_html(job)
+    assert "repeating-linear-gradient" in html and 'class="nbjs-progress"' in html
+    assert "queued…" in html or "working…" in html
+    assert static.job_text(job).startswith(f"Napkin {job.request_id}: queued")
+    job.cancel()
+
+
+# -- show() in a real IPython shell ------------------------------------------------------------
+
+
+@pytest.fixture
+def shell() -> Iterator[Any]:
+    from IPython.core.displaypub import CapturingDisplayPublisher
+    from IPython.core.interactiveshell import InteractiveShell
+
+    ip = InteractiveShell.instance()
+    saved = ip.display_pub
+    ip.display_pub = CapturingDisplayPublisher()
+    yield ip
+    ip.display_pub = saved
+
+
+def test_show_once_per_execution_then_final_update(server: sandbox.Sandbox, shell: Any) -> None:
+    rid = server.add_job("sivi", duration=0.8, images=1, size=(300, 200))
+    shell.user_ns.update(njs=njs, rid=rid, base=server.base_url("sivi"), key=KEY)
+    cell = 'job = njs.watch("sivi", rid, base_url=base, api_key=key)\njob'
+    assert shell.run_cell(cell, store_history=True).success
+    outputs = shell.display_pub.outputs
+    assert len(outputs) == 1, "watch() shows it, the displayhook's show() is skipped"
+    first = outputs[0]
+    assert set(first["data"]) == {"text/plain", "text/html", WIDGET_MIME}
+    assert not first["update"]
+    display_id = first["transient"]["display_id"]
+    job = shell.user_ns["job"]
+    assert first["data"][WIDGET_MIME]["model_id"] == job.widget.model_id
+    finish(job)
+    eventually(lambda: any("nbjs-gallery" in o["data"]["text/html"] for o in outputs[1:]))
+    eventually(lambda: "300 × 200 px · JPEG · " in outputs[-1]["data"]["text/plain"])
+    updates = outputs[1:]
+    assert updates and all(o["update"] for o in updates)
+    assert {o["transient"]["display_id"] for o in updates} == {display_id}
+    final = updates[-1]["data"]
+    assert set(final) == {"text/plain", "text/html", WIDGET_MIME}
+    assert "completed" in final["text/plain"] and "nbjs-state-completed" in final["text/html"]
+    assert len(updates) <= 2  # the end, then the media; identical bundles are not re-sent
+    assert KEY not in json.dumps([o["data"] for o in outputs])
+    assert shell.run_cell("job", store_history=True).success  # another cell shows it again
+    assert len([o for o in outputs if not o["update"]]) == 2
+
+
+def test_show_a_list_once(server: sandbox.Sandbox, shell: Any) -> None:
+    jobs = [follow(server, "clipia", duration=0.3) for _ in range(2)]
+    shell.user_ns.update(jobs=jobs, show=njs.views.show)
+    assert shell.run_cell("show(jobs); show(list(jobs))", store_history=True).success
+    outputs = shell.display_pub.outputs
+    assert len(outputs) == 1
+    assert "nbjs-batch" in outputs[0]["data"]["text/html"]
+    for job in jobs:
+        finish(job)
+    eventually(lambda: outputs[-1]["update"] and "2 completed" in outputs[-1]["data"]["text/html"])
+
+
+def test_show_does_nothing_without_ipython(server: sandbox.Sandbox) -> None:
+    rid = server.add_job("sivi", duration=0.2)
+    code = (
+        "import nb_jobstatus as njs, sys\n"
+        f"job = njs.watch('sivi', {rid!r}, base_url={server.base_url('sivi')!r}, api_key='k')\n"
+        "job.wait(10)\n"
+        "assert njs.views.show(job) is None\n"
+        "print('quiet')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout == "quiet\n"
+
+
+def test_terminal_ipython_prints_text(server: sandbox.Sandbox) -> None:
+    rid = server.add_job("sivi", duration=0.8, images=1, size=(128, 96))
+    code = (
+        "import nb_jobstatus as njs, time; "
+        f"job = njs.watch('sivi', {rid!r}, base_url={server.base_url('sivi')!r}, api_key={KEY!r}); "
+        "job.wait(10); time.sleep(0.5)"
+    )
+    ipython = os.path.join(os.path.dirname(sys.executable), "ipython")
+    done = subprocess.run(
+        [ipython, "--no-banner", "--colors=nocolor", "-c", code],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    out = done.stdout
+    assert f"Sivi {rid}: " in out.splitlines()[0]
+    assert f"Sivi {rid}: completed" in out and "128 × 96 px" in out
+    assert KEY not in out
+
+
+# -- throttling and the shared ticker ----------------------------------------------------------
+
+
+def test_throttle_bounds_updates_of_a_fast_job(server: sandbox.Sandbox) -> None:
+    job = follow(server, "clipia", duration=2.0, interval=0.02)  # ~50 polls a second
+    view = job.widget
+    changes: list[str] = []
+    bar_values: list[float] = []
+    for widget in (view.header, view.label, view.info, view.gallery, view.debugger):
+        widget.observe(lambda c: changes.append(c["name"]), names="value")
+    view.bar.observe(lambda c: changes.append(c["name"]), names=["value", "bar_style"])
+    view.bar.observe(lambda c: bar_values.append(c["new"]), names="value")
+    started = time.monotonic()
+    settled(view)
+    lifetime = time.monotonic() - started
+    polls = len(job.history)
+    print(
+        f"\n{polls} polls, {len(bar_values)} bar moves, {len(changes)} trait updates "
+        f"in {lifetime:.1f}s: {len(changes) / lifetime:.1f} updates/s, "
+        f"{len(bar_values) / lifetime:.1f} renders/s"
+    )
+    assert polls >= 40
+    assert view.bar.value == 100 and view.bar.bar_style == "success"
+    assert len(bar_values) <= 4 * lifetime + 2  # at most ~4 renders a second
+    assert len(changes) < polls  # far fewer messages than polls
+    assert view.updates.count < polls
+
+
+def test_one_ticker_thread_for_all_views(server: sandbox.Sandbox) -> None:
+    jobs = [follow(server, "sivi", duration=1.0) for _ in range(6)]
+    views = [job.widget for job in jobs]
+    time.sleep(0.2)
+    tickers = [t for t in threading.enumerate() if t.name == "nbjs-ticker"]
+    assert len(tickers) == 1
+    for view in views:
+        settled(view)
+    eventually(lambda: not _ticker.ticker().running, timeout=5)
+    assert not [t for t in threading.enumerate() if t.name == "nbjs-ticker"]
+
+
+def test_show_key_uses_execution_count() -> None:
+    class Shell:
+        execution_count = 41
+
+    shell, job = Shell(), object()
+    assert _show._first_time(shell, job)  # type: ignore[arg-type]
+    assert not _show._first_time(shell, job)  # type: ignore[arg-type]
+    shell.execution_count = 42
+    assert _show._first_time(shell, job)  # type: ignore[arg-type]
