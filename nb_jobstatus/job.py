@@ -56,6 +56,7 @@ class Job:
         self._callbacks: list[Callable[[Job], None]] = []
         self._engine = engine or poller.engine()
         self._widget: Any = None
+        self.cache_media = True  # download the originals as soon as the job completes
         self.media: dict[str, Any] = {}  # asset url -> media.Media, filled once completed
 
     def __repr__(self) -> str:
@@ -165,12 +166,12 @@ class Job:
         assert status is not None
         with self._lock:
             self.status = status
+            self.history.append(poll)
             if status.state.terminal:
-                self.history.append(poll)
                 self._finish()
                 return None
             delay, why = poller.next_delay(self, poll.elapsed)
-            self.history.append(dataclasses.replace(poll, next_delay=delay, why=why))
+            self.history[-1] = dataclasses.replace(poll, next_delay=delay, why=why)
         self._notify()
         return self._bounded(delay)
 
@@ -224,7 +225,8 @@ class Job:
             self._done.set()
         if error is None and self.status and self.status.state is State.COMPLETED:
             poller.remember_duration(self.provider, self.elapsed)
-            self._engine.submit_media(self._cache_media)
+            if self.cache_media:
+                self._engine.submit_media(self._cache_media)
         self._engine.wake()
         self._notify()
 

@@ -27,13 +27,14 @@ from .model import Poll, State
 if TYPE_CHECKING:
     from .job import Job
 
-WORKERS = 8
+WORKERS = 4
 MEDIA_WORKERS = 3
 FIRST_RATE_SAMPLE = 1.0  # s: second poll of a job with progress, to measure its rate
 NO_INFO_INTERVAL = 0.9  # s: without progress, poll this often while the job is young
 NO_INFO_PATIENCE = 30.0  # s: ... and back off gently after this long
 MAX_INTERVAL = 10.0
 FINISH_MARGIN = 0.12  # s: poll this long after the predicted finish
+COALESCE = 0.003  # s: polls due this close together go out on one scheduler wake-up
 OVERDUE_INTERVAL = 0.25  # s: past the predicted finish and still running
 
 Policy: TypeAlias = "Callable[[Job, float], tuple[float, str]]"  # (job, elapsed) -> (delay, why)
@@ -47,29 +48,49 @@ def remember_duration(provider: str, seconds: float) -> None:
 
 
 def progress_samples(history: list[Poll]) -> list[tuple[float, float]]:
-    """(elapsed, progress) of the polls of the current running phase that reported progress."""
+    """(elapsed, progress) of the running phase. When the job was seen queued just before,
+    the start of running is taken as a first sample (at 0 %) halfway between the two polls."""
     samples: list[tuple[float, float]] = []
+    queued_at: float | None = None
     for poll in history:
         status = poll.status
         if status is None:
             continue
-        if status.state is not State.RUNNING or status.progress is None:
-            samples = [] if status.state is State.QUEUED else samples
-            continue
-        samples.append((poll.elapsed, status.progress))
+        if status.state is State.QUEUED:
+            samples, queued_at = [], poll.elapsed
+        elif status.state is State.RUNNING and status.progress is not None:
+            if not samples and queued_at is not None and status.progress > 0:
+                samples.append(((queued_at + poll.elapsed) / 2, 0.0))
+            samples.append((poll.elapsed, status.progress))
     return samples
 
 
-def estimate_remaining(history: list[Poll], now_elapsed: float) -> float | None:
-    """Seconds left, from the progress rate of the running phase; None without a rate."""
-    samples = progress_samples(history)
+def predicted_finish(samples: list[tuple[float, float]]) -> float | None:
+    """The elapsed time at which progress reaches 100 %, from the first and last samples."""
     if len(samples) < 2:
         return None
     (t0, p0), (t1, p1) = samples[0], samples[-1]
     if p1 <= p0 or t1 <= t0:
         return None
-    rate = (p1 - p0) / (t1 - t0)
-    return max(0.0, (100.0 - p1) / rate - (now_elapsed - t1))
+    return t1 + (100.0 - p1) * (t1 - t0) / (p1 - p0)
+
+
+def estimate_remaining(history: list[Poll], now_elapsed: float) -> float | None:
+    """Seconds left, from the progress rate of the running phase; None without a rate."""
+    finish = predicted_finish(progress_samples(history))
+    return None if finish is None else max(0.0, finish - now_elapsed)
+
+
+def queue_samples(history: list[Poll]) -> list[tuple[float, int]]:
+    """(elapsed, queue position) of the polls of the current queued phase."""
+    samples: list[tuple[float, int]] = []
+    for poll in history:
+        status = poll.status
+        if status is not None and status.state is State.QUEUED and status.queue_position:
+            samples.append((poll.elapsed, status.queue_position))
+        elif status is not None:
+            samples = []
+    return samples
 
 
 def next_delay(job: Job, now_elapsed: float) -> tuple[float, str]:
@@ -89,6 +110,12 @@ def next_delay(job: Job, now_elapsed: float) -> tuple[float, str]:
 def queued_delay(job: Job) -> tuple[float, str]:
     status = job.status
     assert status is not None
+    samples = queue_samples(job.history)
+    if len(samples) >= 2 and samples[-1][1] < samples[0][1]:
+        (t0, q0), (t1, q1) = samples[0], samples[-1]
+        to_front = q1 * (t1 - t0) / (q0 - q1)
+        delay = min(MAX_INTERVAL, max(0.5, 0.8 * to_front))
+        return delay, f"queue position {q1}, about {to_front:.1f}s to the front"
     if status.queue_position:
         delay = min(MAX_INTERVAL, 0.6 + 0.4 * status.queue_position)
         return delay, f"queue position {status.queue_position}"
@@ -101,14 +128,19 @@ def queued_delay(job: Job) -> tuple[float, str]:
 
 
 def progress_delay(job: Job, now_elapsed: float) -> tuple[float, str]:
-    remaining = estimate_remaining(job.history, now_elapsed)
-    if remaining is None:
+    samples = progress_samples(job.history)
+    finish = predicted_finish(samples)
+    if finish is None:
         return FIRST_RATE_SAMPLE, "measuring the progress rate"
+    remaining = finish - now_elapsed
     if remaining <= 0.0:
         return OVERDUE_INTERVAL, "past the predicted finish"
-    if remaining > 4.0:
-        return min(MAX_INTERVAL, remaining * 0.5), f"about {remaining:.1f}s left: halfway there"
-    return remaining + FINISH_MARGIN, f"about {remaining:.1f}s left: just after the finish"
+    earlier = predicted_finish(samples[:-1])
+    steady = earlier is not None and abs(earlier - finish) <= max(0.3, 0.05 * remaining)
+    if remaining > 3.0 and not steady:
+        return min(MAX_INTERVAL, remaining * 0.6), f"about {remaining:.1f}s left: most of the way"
+    delay = min(MAX_INTERVAL, remaining + FINISH_MARGIN)
+    return delay, f"about {remaining:.1f}s left{' (steady rate)' if steady else ''}: at the finish"
 
 
 def no_info_delay(job: Job, now_elapsed: float) -> tuple[float, str]:
@@ -163,26 +195,32 @@ class Engine:
         with self._wake:
             self._stopped = True
             self._wake.notify()
-        for _ in range(WORKERS):
-            self._polls.put(None)
-        for _ in range(MEDIA_WORKERS):
-            self._media.put(None)
+        for thread in self.threads:
+            if thread.name.startswith("nbjs-poll"):
+                self._polls.put(None)
+            elif thread.name.startswith("nbjs-media"):
+                self._media.put(None)
 
     def _schedule(self) -> None:
         while True:
             with self._wake:
-                job = self._next_due()
-                if job is None:
-                    return
-            self._dispatch(job)
+                due = self._next_due()
+            if not due:
+                return
+            for job in due:
+                self._dispatch(job)
 
-    def _next_due(self) -> Job | None:
+    def _next_due(self) -> list[Job]:
+        """Every job due now (or within COALESCE), so one wake-up serves them all."""
         while not self._stopped:
-            if self._heap and self._heap[0][0] <= time.monotonic():
-                return heapq.heappop(self._heap)[2]
-            timeout = self._heap[0][0] - time.monotonic() if self._heap else None
-            self._wake.wait(timeout)
-        return None
+            now = time.monotonic()
+            due = []
+            while self._heap and self._heap[0][0] <= now + COALESCE:
+                due.append(heapq.heappop(self._heap)[2])
+            if due:
+                return due
+            self._wake.wait(self._heap[0][0] - now if self._heap else None)
+        return []
 
     def _dispatch(self, job: Job) -> None:
         if job.done:
@@ -193,7 +231,7 @@ class Engine:
             return
         slot = job.booked_slot or job.client.budget.reserve(now)
         paused = job.client.budget.paused_until
-        if max(slot, paused) > now + 0.002:
+        if max(slot, paused) > now + COALESCE:
             job.booked_slot = slot
             self.schedule(job, max(slot, paused))
             return
