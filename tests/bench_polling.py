@@ -188,7 +188,8 @@ def part2(count: int, longest: int) -> None:
     print(f"  peak threads          {max(quiet['peak'], loaded['peak']):.0f} in the process")
     print(f"  engine threads        {len(poller.engine().threads)}")
     print(
-        f"  main-thread loop      {loaded['loop'] / alone:.2f}x slower ({alone * 1000:.0f} ms alone)"
+        f"  main-thread loop      {loaded['loop'] / alone:.2f}x slower"
+        f" ({alone * 1000:.0f} ms alone)"
     )
 
 
