@@ -1,0 +1,233 @@
+"""views/gallery.py: the HTML of real sandbox jobs, their thumbnails, faults and hostile text."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+import nb_jobstatus
+from nb_jobstatus import media, sandbox
+from nb_jobstatus.job import Job
+from nb_jobstatus.views.gallery import gallery_html
+
+DIMS = re.compile(r'<span class="nbjs-dims"[^>]*>(\d+) × (\d+) px</span>')
+IMG = re.compile(r'<img src="data:(image/[a-z+]+);base64,([A-Za-z0-9+/=]+)" alt="([^"]*)"')
+LINK = re.compile(r"<a [^>]*>")
+
+
+@pytest.fixture(scope="module")
+def sb() -> Iterator[sandbox.Sandbox]:
+    server = sandbox.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("NB_JOBSTATUS_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def follow(sb: sandbox.Sandbox, provider: str, *, api_key: str = "test-key", **options: Any) -> Job:
+    rid = sb.add_job(provider, duration=0.2, **options)
+    job = nb_jobstatus.watch(
+        provider, rid, base_url=sb.base_url(provider), api_key=api_key, display=False
+    )
+    assert isinstance(job, Job)
+    job.wait(10)
+    media.cache_all(job)
+    return job
+
+
+def cards(page: str) -> list[str]:
+    """The HTML of each ``nbjs-asset`` card (cards hold no nested card)."""
+    parts = page.split('<div class="nbjs-asset"')[1:]
+    assert parts, page
+    return parts
+
+
+def check_links(page: str) -> None:
+    for tag in LINK.findall(page):
+        assert re.search(r'href="https?://', tag), tag
+        assert 'target="_blank"' in tag and 'rel="noopener noreferrer"' in tag, tag
+
+
+def test_sivi_gallery(sb: sandbox.Sandbox) -> None:
+    job = follow(sb, "sivi", images=2)
+    page = gallery_html(job)
+    assert page.startswith('<div class="nbjs-gallery"')
+    assert job.status is not None
+    links = re.search(r'<div class="nbjs-links".*?</div>', page)
+    assert links and ">view</a>" in links.group(0) and ">share</a>" in links.group(0)
+    check_links(page)
+    found = cards(page)
+    assert len(found) == 2
+    for card, asset in zip(found, job.status.assets, strict=True):
+        kind, data, alt = IMG.findall(card)[0]
+        assert kind == "image/jpeg" and alt == asset.id
+        thumbnail = base64.b64decode(data)
+        assert len(thumbnail) <= 150 * 1024
+        assert max(Image.open(io.BytesIO(thumbnail)).size) <= 480
+        assert DIMS.findall(card) == [("1080", "1080")]
+        size = job.media[asset.url].size_bytes
+        assert f"JPEG · {round(size / 1024)} KB" in card
+        assert f'href="{html.escape(asset.edit_url or "")}"' in card and ">edit</a>" in card
+        assert "GENERATED" in card and "(reported)" not in card
+        assert "nbjs-error" not in card
+
+
+@pytest.mark.parametrize(
+    ("provider", "options", "kind"),
+    [
+        ("napkin", {"format": "png", "size": (10000, 6086)}, "image/jpeg"),
+        ("napkin", {"format": "svg"}, "image/svg+xml"),
+        ("clipia", {"images": 2}, "image/jpeg"),
+    ],
+)
+def test_thumbnails(sb: sandbox.Sandbox, provider: str, options: dict[str, Any], kind: str) -> None:
+    job = follow(sb, provider, **options)
+    page = gallery_html(job)
+    images = IMG.findall(page)
+    assert images and all(found == kind for found, _, _ in images)
+    for _, data, _ in images:
+        assert len(base64.b64decode(data)) <= 150 * 1024
+        if kind != "image/svg+xml":
+            assert max(Image.open(io.BytesIO(base64.b64decode(data))).size) <= 480
+    width, height = options.get("size", (1080, 1080))
+    assert DIMS.findall(page) == [(str(width), str(height))] * len(images)
+
+
+def test_svg_only_as_img(sb: sandbox.Sandbox) -> None:
+    job = follow(sb, "napkin", format="svg", images=2, media_faults={0: "svg-script"})
+    page = gallery_html(job)
+    assert len(IMG.findall(page)) == 2
+    assert "data:image/svg+xml;base64," in page
+    lowered = page.lower()
+    assert "<svg" not in lowered and "<script" not in lowered and "onload" not in lowered
+    first = cards(page)[0]
+    assert "nbjs-warning" in first and "script" in first
+
+
+def test_each_fault_in_its_own_card(sb: sandbox.Sandbox) -> None:
+    faults = ["404", "not-image", "truncated", "bomb", "huge"]
+    job = follow(sb, "sivi", images=6, media_faults=dict(enumerate(faults)))
+    found = cards(gallery_html(job))
+    expected = [
+        "HTTP 404",
+        "not an image: text/html",
+        "truncated image",
+        "refused: declares 60000 × 60000 px (decompression bomb)",
+        "over the 64 MB download limit",
+    ]
+    for card, message in zip(found, expected, strict=False):
+        error = re.search(r'<div class="nbjs-error"[^>]*>(.*?)</div>', card)
+        assert error and message in html.unescape(error.group(1)), card
+        assert "<img" not in card
+        assert DIMS.findall(card) == [("1080", "1080")]  # as reported, said so
+        assert "(reported)" in card
+    assert "nbjs-error" not in found[5] and len(IMG.findall(found[5])) == 1
+
+
+def test_size_mismatch_warning(sb: sandbox.Sandbox) -> None:
+    real = follow(sb, "clipia", size=(1000, 1000))
+    assert real.status is not None
+    asset = real.status.assets[0]
+    claimed = {"url": asset.url, "original_url": asset.extra["original_url"]}
+    job = follow(sb, "clipia", overrides={"output": {"images": [claimed | {"width": 1080}]}})
+    page = gallery_html(job)
+    assert DIMS.findall(page) == [("1000", "1000")]  # measured wins
+    warning = re.search(r'<div class="nbjs-warning"[^>]*>(.*?)</div>', page)
+    assert warning is None  # a height was not reported: nothing to compare
+    claimed |= {"width": 1080, "height": 1080}
+    job = follow(sb, "clipia", overrides={"output": {"images": [claimed]}})
+    warning = re.search(r'<div class="nbjs-warning"[^>]*>(.*?)</div>', gallery_html(job))
+    assert warning and "reported 1080 × 1080 px, actual 1000 × 1000 px" in warning.group(1)
+
+
+def test_hostile_text_is_escaped(sb: sandbox.Sandbox) -> None:
+    real = follow(sb, "sivi")
+    assert real.status is not None
+    variation = {
+        "variantImageUrl": real.status.assets[0].url,
+        "variantEditLink": "javascript:alert(2)",
+        "variantId": "<script>alert(3)</script>",
+        "variantType": '<img src=x onerror="alert(4)">',
+        "variantWidth": 1080,
+        "variantHeight": 1080,
+    }
+    overrides = {
+        "shareLink": "javascript:alert(1)",
+        "link": 'https://sivi.example/d?a=1&b="><script>alert(5)</script>',
+        "result": {"variations": [variation]},
+    }
+    job = follow(sb, "sivi", overrides=overrides)
+    page = gallery_html(job)
+    lowered = page.lower()
+    assert "<script" not in lowered and "<img src=x" not in lowered
+    assert "javascript:" not in re.sub(r">[^<]*<", "><", page)  # never inside a tag
+    assert "share: javascript:alert(1)" in html.unescape(page)  # shown, not linked
+    assert "&lt;script&gt;alert(3)&lt;/script&gt;" in page  # the id, escaped
+    assert 'alt="&lt;script&gt;alert(3)&lt;/script&gt;"' in page
+    check_links(page)
+    assert 'href="https://sivi.example/d?a=1&amp;b=&quot;&gt;&lt;script&gt;' in page
+
+
+def test_hostile_file_id_and_url(sb: sandbox.Sandbox) -> None:
+    rid = "0" * 8 + "-0000-4000-8000-" + "0" * 12
+    base = sb.base_url("napkin")
+    bad = {"url": f"{base}/v1/visual/{rid}/file/<b onmouseover=alert(1)>", "width": 9}
+    job = follow(sb, "napkin", overrides={"generated_files": [bad, {"url": "javascript:x()"}]})
+    page = gallery_html(job)
+    assert "<b onmouseover" not in page and "&lt;b onmouseover=alert(1)&gt;" in page
+    hostile, script = cards(page)
+    assert "HTTP 404" in hostile
+    assert "refused: not an http(s) URL" in script
+    check_links(page)
+
+
+def test_before_media_are_cached(sb: sandbox.Sandbox) -> None:
+    done = follow(sb, "napkin", format="png", images=2, size=(1600, 900))
+    job = Job(done.client, done.request_id)  # never started: no media worker runs for it
+    job.status = done.status  # as the view sees a job between completion and its media
+    page = gallery_html(job)
+    assert page.count("downloading…") == 2 and "<img" not in page
+    assert DIMS.findall(page) == [("1600", "900")] * 2
+    assert page.count("(reported)") == 2
+
+
+def test_video_and_file_cards(sb: sandbox.Sandbox) -> None:
+    job = follow(sb, "clipia", images=1, video=True)
+    video = cards(gallery_html(job))[1]
+    assert "▶ video</a>" in video and "5.0 s" in video
+    assert re.search(r'href="http://127\.0\.0\.1:\d+/clipia/files/[^"]+/video\.mp4"', video)
+    job = follow(sb, "napkin", format="ppt")
+    (card,) = cards(gallery_html(job))
+    assert "<img" not in card and "<a " not in card  # the file URL needs a Bearer header
+    path = job.media[job.status.assets[0].url].path if job.status else None
+    assert path is not None and path.name in card and "cached as" in card
+    assert "PPTX" in card
+
+
+def test_test_key_is_marked(sb: sandbox.Sandbox) -> None:
+    job = follow(sb, "clipia", api_key="clipia_test_0123456789")
+    page = gallery_html(job)
+    assert "test key: mock result" in page
+    assert DIMS.findall(page) == [("1024", "1024")]
+    normal = follow(sb, "clipia")
+    assert "test key" not in gallery_html(normal)
+
+
+def test_theme_variables_and_layout(sb: sandbox.Sandbox) -> None:
+    page = gallery_html(follow(sb, "sivi", images=3))
+    assert "var(--jp-border-color2, #ddd)" in page
+    assert "var(--jp-ui-font-color2," in page and "var(--jp-layout-color1," in page
+    assert "flex-wrap: wrap" in page and "max-width: 100%" in page
+    assert "flex: 0 1 240px" in page

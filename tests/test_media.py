@@ -1,0 +1,355 @@
+"""media.py against the sandbox: real downloads, real Pillow, a temporary cache."""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from PIL import Image
+
+import nb_jobstatus
+from nb_jobstatus import media, sandbox
+from nb_jobstatus.job import Job
+
+KEY_HEADERS = ("authorization", "sivi-api-key", "x-api-key")
+
+
+@pytest.fixture(scope="module")
+def sb() -> Iterator[sandbox.Sandbox]:
+    server = sandbox.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("NB_JOBSTATUS_CACHE", str(folder))
+    return folder
+
+
+def follow(sb: sandbox.Sandbox, provider: str, *, api_key: str = "test-key", **options: Any) -> Job:
+    """A sandbox job followed to its end, its media cached."""
+    rid = sb.add_job(provider, duration=0.2, **options)
+    job = nb_jobstatus.watch(
+        provider, rid, base_url=sb.base_url(provider), api_key=api_key, display=False
+    )
+    assert isinstance(job, Job)
+    job.wait(10)
+    media.cache_all(job)
+    return job
+
+
+def medias(job: Job) -> list[media.Media]:
+    assert job.status is not None
+    return [job.media[asset.url] for asset in job.status.assets]
+
+
+def check_thumbnail(item: media.Media, kind: str = "image/jpeg") -> Image.Image:
+    assert item.error is None, item.error
+    assert item.thumbnail is not None and item.thumbnail_type == kind
+    assert len(item.thumbnail) <= media.THUMB_BYTES
+    picture = Image.open(io.BytesIO(item.thumbnail))
+    assert max(picture.size) <= media.THUMB_SIDE
+    return picture
+
+
+def served(job: Job, url: str) -> bytes:
+    """The file as the provider serves it now (the key only where the client sends it)."""
+    answer = job.client.download(url)
+    assert answer.http_status == 200
+    return answer.content
+
+
+# -- each provider's files ----------------------------------------------------------------------
+
+
+def test_sivi_jpeg(sb: sandbox.Sandbox, cache: Path) -> None:
+    job = follow(sb, "sivi", images=2, sub_variants=1)
+    items = medias(job)
+    assert len(items) == 4
+    for item in items:
+        picture = check_thumbnail(item)
+        assert picture.size == (480, 480)
+        assert (item.format, item.width, item.height) == ("JPEG", 1080, 1080)
+        assert item.content_type == "image/jpeg" and item.warning is None
+        assert item.path is not None and item.path.is_relative_to(cache.resolve())
+        assert item.path.read_bytes() == served(job, item.asset.url)
+        assert item.size_bytes == item.path.stat().st_size
+
+
+def test_napkin_png_10000_by_6086(sb: sandbox.Sandbox) -> None:
+    job = follow(sb, "napkin", format="png", size=(10000, 6086))
+    (item,) = medias(job)
+    picture = check_thumbnail(item)
+    assert (item.format, item.width, item.height) == ("PNG", 10000, 6086)
+    assert picture.size == (480, 292)
+    assert item.path is not None
+    started = time.perf_counter()
+    with Image.open(item.path) as image:
+        data, kind = media.make_thumbnail(image)
+    seconds = time.perf_counter() - started
+    print(
+        f"\n10000 x 6086 PNG ({item.size_bytes:,} bytes): thumbnail {len(data):,} bytes "
+        f"{kind} {picture.size[0]} x {picture.size[1]} in {seconds:.2f}s"
+    )
+    assert len(data) <= media.THUMB_BYTES
+
+
+def test_napkin_svg_kept_as_svg(sb: sandbox.Sandbox) -> None:
+    job = follow(sb, "napkin", format="svg", images=2, size=(1200, 800))
+    for item in medias(job):
+        assert (item.format, item.width, item.height) == ("SVG", 1200, 800)
+        assert item.thumbnail_type == "image/svg+xml" and item.thumbnail is not None
+        assert item.thumbnail.lstrip().startswith(b"<svg")
+        assert item.path is not None and item.path.suffix == ".svg"
+        assert item.path.read_bytes() == item.thumbnail
+
+
+def test_napkin_svg_script_is_flagged(sb: sandbox.Sandbox) -> None:
+    job = follow(sb, "napkin", format="svg", images=2, media_faults={0: "svg-script"})
+    hostile, fine = medias(job)
+    assert hostile.error is None and hostile.thumbnail_type == "image/svg+xml"
+    assert hostile.warning and "script" in hostile.warning
+    assert fine.warning is None
+
+
+def test_napkin_ppt_has_no_thumbnail(sb: sandbox.Sandbox) -> None:
+    job = follow(sb, "napkin", format="ppt")
+    (item,) = medias(job)
+    assert item.asset.kind == "file" and item.error is None
+    assert item.thumbnail is None and item.format is None
+    assert item.path is not None and item.path.suffix == ".pptx"
+    assert item.path.read_bytes().startswith(b"PK")
+
+
+def test_clipia_prefers_the_original(sb: sandbox.Sandbox) -> None:
+    job = follow(sb, "clipia", images=2)
+    for item in medias(job):
+        check_thumbnail(item)
+        assert item.source_url == item.asset.extra["original_url"]
+        assert (item.format, item.width, item.height) == ("PNG", 1080, 1080)
+        assert item.path is not None and item.path.suffix == ".png"
+    paths = [r.path for r in sb.requests if r.request_id == job.request_id]
+    assert not [p for p in paths if p.endswith(".webp")], "the display copy was not needed"
+
+
+def test_clipia_video(sb: sandbox.Sandbox) -> None:
+    job = follow(sb, "clipia", images=1, video=True)
+    image, video = medias(job)
+    check_thumbnail(image)
+    assert video.asset.kind == "video" and video.error is None
+    assert video.thumbnail is None and video.duration == 5.0
+    assert video.size_bytes and video.path is not None and video.path.suffix == ".mp4"
+
+
+def test_clipia_test_key(sb: sandbox.Sandbox) -> None:
+    job = follow(sb, "clipia", api_key="clipia_test_0123456789")
+    assert job.status is not None and job.status.test_mode
+    (item,) = medias(job)
+    check_thumbnail(item)
+    assert (item.width, item.height) == (1024, 1024)
+
+
+# -- what goes wrong ----------------------------------------------------------------------------
+
+FAULTS = {
+    "404": "HTTP 404",
+    "not-image": "not an image: text/html",
+    "truncated": "truncated image",
+    "bomb": "refused: declares 60000 × 60000 px (decompression bomb)",
+    "huge": "over the 64 MB download limit",
+}
+
+
+@pytest.mark.parametrize("provider", ["sivi", "napkin", "clipia"])
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_media_fault(sb: sandbox.Sandbox, provider: str, fault: str) -> None:
+    job = follow(sb, provider, images=2, media_faults={0: fault})
+    broken, fine = medias(job)
+    assert broken.error is not None and FAULTS[fault] in broken.error
+    assert "\n" not in broken.error and broken.thumbnail is None
+    check_thumbnail(fine)
+    if fault == "bomb":  # refused to decode, but still a file: cached, never decoded
+        assert broken.path is not None and broken.path.stat().st_size < 1000
+    else:
+        assert broken.path is None
+
+
+def test_size_mismatch_warning(sb: sandbox.Sandbox) -> None:
+    real = follow(sb, "clipia", size=(1000, 1000))
+    (asset,) = real.status.assets if real.status else ()
+    claimed = {"url": asset.url, "original_url": asset.extra["original_url"]}
+    output = {"images": [claimed | {"width": 1080, "height": 1080}]}
+    job = follow(sb, "clipia", overrides={"output": output})
+    (item,) = medias(job)
+    assert item.error is None
+    assert item.warning == "reported 1080 × 1080 px, actual 1000 × 1000 px"
+
+
+def test_no_key_reaches_the_media_origin(sb: sandbox.Sandbox) -> None:
+    follow(sb, "sivi", images=2)
+    follow(sb, "clipia", images=1, video=True)
+    napkin = follow(sb, "napkin", format="png")
+    on_media = [r for r in sb.requests if r.origin == "media"]
+    assert on_media
+    for request in on_media:
+        assert not {name.lower() for name in request.headers} & set(KEY_HEADERS), request
+    napkin_files = [r for r in sb.requests if "/file/" in r.path]
+    mine = [r for r in napkin_files if r.request_id == napkin.request_id]
+    assert mine and all("Bearer test-key" in r.headers.values() for r in mine)
+
+
+# -- cache behaviour ----------------------------------------------------------------------------
+
+
+def test_cache_all_is_idempotent_and_thread_safe(sb: sandbox.Sandbox) -> None:
+    job = follow(sb, "sivi", images=3)
+    first = dict(job.media)
+    threads = [threading.Thread(target=media.cache_all, args=(job,)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert job.media == first
+    downloads = [
+        r.path for r in sb.requests if r.origin == "media" and r.request_id == job.request_id
+    ]
+    assert len(downloads) == len(set(downloads)) == 3
+
+
+def test_save_all_writes_the_originals(sb: sandbox.Sandbox, tmp_path: Path) -> None:
+    job = follow(sb, "clipia", images=2)
+    paths = media.save_all(job, tmp_path / "out")
+    rid = job.request_id
+    assert [p.name for p in paths] == [f"clipia-{rid}-0.png", f"clipia-{rid}-1.png"]
+    assert job.status is not None
+    for path, asset in zip(paths, job.status.assets, strict=True):
+        assert path.read_bytes() == served(job, asset.extra["original_url"])
+
+
+def test_save_caches_first_and_skips_failures(sb: sandbox.Sandbox, tmp_path: Path) -> None:
+    rid = sb.add_job("napkin", duration=0.2, images=2, format="svg", media_faults={1: "404"})
+    job = nb_jobstatus.watch(
+        "napkin", rid, base_url=sb.base_url("napkin"), api_key="test-key", display=False
+    )
+    assert isinstance(job, Job)
+    job.wait(10)
+    paths = job.save(tmp_path)  # no explicit cache_all first
+    assert [p.name for p in paths] == [f"napkin-{rid}-0.svg"]
+    assert paths[0].read_bytes().startswith(b"<svg")
+
+
+def test_cache_survives_napkin_expiry(sb: sandbox.Sandbox, tmp_path: Path) -> None:
+    # Napkin is polled every 0.9 s (no progress reported): expire_after must leave room for
+    # one poll to see "completed" before the files answer 410.
+    rid = sb.add_job("napkin", duration=0.2, format="png", images=2, expire_after=1.5)
+    job = nb_jobstatus.watch(
+        "napkin", rid, base_url=sb.base_url("napkin"), api_key="test-key", display=False
+    )
+    assert isinstance(job, Job)
+    job.wait(10)
+    assert job.status is not None
+    url = job.status.assets[0].url
+    deadline = time.monotonic() + 5
+    while len(job.media) < 2 and time.monotonic() < deadline:  # the engine's media worker
+        time.sleep(0.02)
+    assert [m.error for m in job.media.values()] == [None, None]
+    while job.client.download(url).http_status != 410:  # until it expires at the provider
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    paths = job.save(tmp_path)
+    assert len(paths) == 2
+    assert paths[0].read_bytes() == job.media[url].path.read_bytes()
+    with Image.open(paths[0]) as image:
+        assert image.size == (1080, 1080)
+
+
+def test_cache_path_stays_inside(cache: Path) -> None:
+    job: Any = SimpleNamespace(provider="napkin", request_id="../../etc")
+    for url in (
+        "https://x.example/a/..%2F..%2F..%2Fetc%2Fpasswd",
+        "https://x.example/../../.bashrc",
+        "https://x.example/",
+        "https://x.example/file/%00%0a..",
+    ):
+        path = media.cache_path(job, 0, url, ".png")
+        assert path.is_relative_to(cache.resolve())
+        assert path.parent == cache.resolve() / "napkin" / "etc"
+        assert not path.name.startswith(".")
+
+
+# -- thumbnails of what the sandbox does not make -----------------------------------------------
+
+
+def encoded(image: Image.Image, kind: str) -> Image.Image:
+    out = io.BytesIO()
+    image.save(out, kind, compress_level=1)
+    return Image.open(io.BytesIO(out.getvalue()))
+
+
+def noise(mode: str, side: int) -> Image.Image:
+    """Random pixels: the worst case for every encoder."""
+    return Image.frombytes(mode, (side, side), os.urandom(side * side * len(mode)))
+
+
+def test_noisy_transparent_image_still_fits() -> None:
+    rgba = noise("RGBA", 1600)
+    rgba.putalpha(Image.linear_gradient("L").resize(rgba.size))
+    data, kind = media.make_thumbnail(encoded(rgba, "PNG"))
+    assert len(data) <= media.THUMB_BYTES
+    picture = Image.open(io.BytesIO(data))
+    assert max(picture.size) <= 480
+    assert kind == "image/png" or picture.mode == "RGB"
+
+
+def test_transparent_logo_stays_png() -> None:
+    logo = Image.new("RGBA", (800, 400), (0, 0, 0, 0))
+    logo.paste((200, 30, 30, 255), (100, 100, 700, 300))
+    data, kind = media.make_thumbnail(encoded(logo, "PNG"))
+    assert kind == "image/png"
+    picture = Image.open(io.BytesIO(data))
+    assert picture.size == (480, 240) and picture.mode in ("RGBA", "P")
+
+
+def test_noisy_photo_fits_as_jpeg() -> None:
+    data, kind = media.make_thumbnail(encoded(noise("RGB", 1600), "PNG"))
+    assert kind == "image/jpeg" and len(data) <= media.THUMB_BYTES
+
+
+def test_svg_size_from_viewbox() -> None:
+    assert media.svg_size(b'<svg viewBox="0 0 640 360" stroke-width="3">') == (640, 360)
+    assert media.svg_size(b'<svg width="100%" viewBox="0,0,64,36">') == (64, 36)
+    assert media.svg_size(b'<svg width="50px" height="20">') == (50, 20)
+    assert media.svg_size(b"<svg>") == (None, None)
+
+
+def probed(data: bytes, content_type: str = "image/png") -> media.Media:
+    item = media.Media(asset=nb_jobstatus.Asset(url="https://x.example/a"))
+    item.content_type = content_type
+    media.probe(item, data)
+    return item
+
+
+def test_probe_refuses_what_is_not_a_web_image() -> None:
+    eps = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nshowpage\n"
+    assert probed(eps).error == "not an image: image/png"  # never handed to Ghostscript
+    wave = b"RIFF\x24\0\0\0WAVEfmt " + bytes(28)
+    assert probed(wave, "audio/wav").error == "not an image: audio/wav"
+    assert probed(b"", "image/png").error == "not an image: empty file"
+    assert probed(b'{"error": "x"}').error == "not an image: application/json (served as image/png)"
+    png = io.BytesIO()
+    noise("RGB", 300).save(png, "PNG")
+    data = png.getvalue()
+    assert probed(data[:40]).error == "truncated image"
+    assert probed(data[: len(data) // 2]).error == "truncated image"
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="30" height="20"><foreignObject>'
+    item = probed(svg + b"<html>x</html></foreignObject></svg>", "image/svg+xml")
+    assert (item.format, item.width, item.height, item.error) == ("SVG", 30, 20, None)
