@@ -1,0 +1,196 @@
+"""The notebooks/ run top to bottom headless (nbclient) on the sandbox, with no key.
+
+Each run must end in the final state a person would see in the saved notebook: the galleries
+with ``W × H px`` in the static text/html the views leave behind, the failure reasons, the
+widget state in the notebook metadata, and no key anywhere. ``real_providers.ipynb`` needs real
+keys: it is only checked for what it tells the user, never run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import re
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+
+pytestmark = pytest.mark.notebooks
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"
+RUN = ("quickstart", "debugging", "batch")
+DIMS = re.compile(r"(\d+)\s*(?:×|&times;|&#215;)\s*(\d+)\s*px")
+PLACEHOLDER_KEYS = ("sandbox-sivi-key", "sandbox-napkin-token", "sandbox-clipia-key")
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+EXECUTED = REPO / "artifacts" / "notebooks"
+
+
+@pytest.fixture(scope="module")
+def kernel_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A ``python3`` kernelspec that runs this interpreter, first on JUPYTER_PATH."""
+    base = tmp_path_factory.mktemp("kernelspec")
+    spec = base / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    spec.joinpath("kernel.json").write_text(
+        json.dumps({"argv": argv, "display_name": "Python 3", "language": "python"})
+    )
+    saved = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(base), saved]))
+    yield
+    if saved is None:
+        os.environ.pop("JUPYTER_PATH", None)
+    else:
+        os.environ["JUPYTER_PATH"] = saved
+
+
+_executed: dict[str, Any] = {}
+
+
+def execute(name: str) -> Any:
+    """Run ``notebooks/NAME.ipynb`` once per session; saved under artifacts/notebooks/."""
+    if name not in _executed:
+        path = NOTEBOOKS / f"{name}.ipynb"
+        nb = nbformat.read(str(path), as_version=4)
+        client = nbclient.NotebookClient(
+            nb, timeout=240, kernel_name="python3",
+            resources={"metadata": {"path": str(NOTEBOOKS)}},
+        )  # fmt: skip
+        began = time.monotonic()
+        client.execute()
+        nb.metadata["nbjs_test_seconds"] = round(time.monotonic() - began, 1)
+        EXECUTED.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, str(EXECUTED / f"{name}.ipynb"))
+        _executed[name] = nb
+    return _executed[name]
+
+
+def outputs(cell: Any) -> list[Any]:
+    return list(cell.get("outputs", [])) if cell.cell_type == "code" else []
+
+
+def html_of(cell: Any) -> str:
+    parts = [o.get("data", {}).get("text/html", "") for o in outputs(cell)]
+    return "\n".join(p if isinstance(p, str) else "".join(p) for p in parts)
+
+
+def text_of(cell: Any) -> str:
+    parts = []
+    for out in outputs(cell):
+        parts.append(out.get("text", "") or out.get("data", {}).get("text/plain", ""))
+    return "\n".join(p if isinstance(p, str) else "".join(p) for p in parts)
+
+
+def cell_with(nb: Any, snippet: str) -> Any:
+    found = [c for c in nb.cells if c.cell_type == "code" and snippet in c.source]
+    assert found, f"no code cell contains {snippet!r}"
+    return found[0]
+
+
+def sizes(html: str) -> set[tuple[int, int]]:
+    return {(int(w), int(h)) for w, h in DIMS.findall(html)}
+
+
+def widget_models(nb: Any) -> dict[str, Any]:
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {})
+    return dict(state.get("state", {}))
+
+
+def with_class(models: dict[str, Any], name: str) -> list[Any]:
+    return [m for m in models.values() if name in m.get("state", {}).get("_dom_classes", [])]
+
+
+# -- every notebook -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [*RUN, "real_providers"])
+def test_committed_without_outputs(name: str) -> None:
+    nb = nbformat.read(str(NOTEBOOKS / f"{name}.ipynb"), as_version=4)
+    nbformat.validate(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert not cell.outputs, f"{name}: a cell has outputs committed:\n{cell.source}"
+            assert cell.execution_count is None
+    assert "widgets" not in nb.metadata, f"{name}: widget state committed"
+
+
+@pytest.mark.parametrize("name", RUN)
+def test_runs_to_the_end(name: str, kernel_path: None) -> None:
+    nb = execute(name)
+    errors = [o for c in nb.cells for o in outputs(c) if o.get("output_type") == "error"]
+    assert not errors, f"{name}: {errors[0].get('ename')}: {errors[0].get('evalue')}"
+    last = [c for c in nb.cells if c.cell_type == "code"][-1]
+    assert "wait" in last.source, f"{name}: the last cell must wait for the jobs"
+    saved = json.dumps(nb)
+    for key in PLACEHOLDER_KEYS:
+        assert key not in saved, f"{name}: the key {key!r} appears in the saved notebook"
+    models = widget_models(nb)
+    assert models, f"{name}: no widget state saved in the notebook metadata"
+    assert with_class(models, "nbjs-job"), f"{name}: no widget with class nbjs-job in the state"
+
+
+# -- what each one must end with -------------------------------------------------------------
+
+
+def test_quickstart_final_gallery(kernel_path: None) -> None:
+    nb = execute("quickstart")
+    sivi = cell_with(nb, "%jobstatus sivi demo-ok-5s-4img")
+    html = html_of(sivi)
+    assert "nbjs-gallery" in html, "the Sivi job's output has no static gallery"
+    assert (1080, 1080) in sizes(html), f"no '1080 × 1080 px' in the Sivi output: {sizes(html)}"
+    assert html.count("nbjs-asset") >= 4, "the Sivi gallery should show its 4 images"
+    clip = html_of(cell_with(nb, 'njs.watch("clipia", clip_id)'))
+    assert (768, 512) in sizes(clip), f"no '768 × 512 px' in the Clipia output: {sizes(clip)}"
+    last = text_of([c for c in nb.cells if c.cell_type == "code"][-1])
+    assert last.count(": completed after") == 2, last
+    assert "saved 4 file(s)" in last, last
+    views = [o for c in nb.cells for o in outputs(c) if WIDGET_VIEW in o.get("data", {})]
+    assert views, "no live widget view in the outputs"
+
+
+def test_debugging_shows_failures(kernel_path: None) -> None:
+    nb = execute("debugging")
+    failed = html_of(cell_with(nb, "%jobstatus sivi demo-fail-3s"))
+    assert "nbjs-error" in failed and "Image url invalid" in failed, failed[:2000]
+    policy = html_of(cell_with(nb, "policy = njs.watch"))
+    assert "Content policy violation" in policy, policy[:2000]
+    expired = html_of(cell_with(nb, 'njs.watch("napkin", sb.add_job("napkin"'))
+    assert "nbjs-error" in expired and "410" in expired, expired[:2000]
+    limited = html_of(cell_with(nb, "limited = njs.watch"))
+    assert limited.count("nbjs-asset") >= 4, "the rate-limited batch should still complete"
+    reading = text_of(cell_with(nb, "for j in (failed, policy, expired, *limited)"))
+    assert "ExpiredError (HTTP 410)" in reading, reading
+    assert reading.count(" completed ") == 4, reading
+    timeline = text_of(cell_with(nb, "def timeline"))
+    assert "HTTP 429" in timeline, timeline
+    curl = text_of(cell_with(nb, "print(failed.curl())"))
+    assert "$SIVI_API_KEY" in curl and "$NAPKIN_API_TOKEN" in curl, curl
+
+
+def test_batch_fills_one_gallery_per_provider(kernel_path: None) -> None:
+    nb = execute("batch")
+    last = text_of([c for c in nb.cells if c.cell_type == "code"][-1])
+    assert "12 jobs" in last, last
+    for snippet, count in [("%jobstatus sivi", 6), ("napkin_jobs = njs.watch", 4),
+                           ("clipia_jobs = %jobstatus", 5)]:  # fmt: skip
+        html = html_of(cell_with(nb, snippet))
+        assert "nbjs-gallery" in html, f"{snippet}: no static gallery"
+        assert html.count("nbjs-dims") >= count, f"{snippet}: fewer than {count} sizes shown"
+
+
+def test_real_providers_says_what_to_set() -> None:
+    nb = nbformat.read(str(NOTEBOOKS / "real_providers.ipynb"), as_version=4)
+    intro = nb.cells[0].source
+    for variable in ("SIVI_API_KEY", "NAPKIN_API_TOKEN", "CLIPIA_API_KEY"):
+        assert variable in intro
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "sandbox" not in code, "real_providers must talk to the real APIs"
