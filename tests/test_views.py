@@ -379,9 +379,11 @@ def test_show_does_nothing_without_ipython(server: sandbox.Sandbox) -> None:
 def test_terminal_ipython_prints_text(server: sandbox.Sandbox) -> None:
     rid = server.add_job("sivi", duration=0.8, images=1, size=(128, 96))
     code = (
-        "import nb_jobstatus as njs, time; "
-        f"job = njs.watch('sivi', {rid!r}, base_url={server.base_url('sivi')!r}, api_key={KEY!r}); "
-        "job.wait(10); time.sleep(0.5)"
+        "import nb_jobstatus as njs, time\n"
+        f"job = njs.watch('sivi', {rid!r}, base_url={server.base_url('sivi')!r}, api_key={KEY!r})\n"
+        "job.wait(10); t = time.time()\n"
+        "while not job.media and time.time() - t < 20: time.sleep(0.05)\n"
+        "time.sleep(1.0)"
     )
     ipython = os.path.join(os.path.dirname(sys.executable), "ipython")
     done = subprocess.run(

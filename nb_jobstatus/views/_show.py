@@ -126,32 +126,48 @@ class WidgetDisplay:
 
 
 class TextFollower:
-    """Terminal IPython: the current line now, the final summary when the job(s) end."""
+    """Terminal IPython: the current line now, the final summary when the job(s) end (for
+    completed jobs once their files are measured, or after ``MEDIA_PATIENCE`` seconds)."""
 
     def __init__(self, jobs: list[Job], single: bool) -> None:
         self.jobs = jobs
         self.single = single
         self._printed = False
+        self._timer: threading.Timer | None = None
         self._lock = threading.Lock()
-        if all(job.done for job in jobs):
-            self._final()
-            return
-        print(self._text(lines=True))
+        if not all(job.done for job in jobs):
+            print("\n".join(static.job_line(job) for job in jobs))
         for job in jobs:
             job.on_change(self._changed)
 
-    def _text(self, lines: bool = False) -> str:
-        if lines:
-            return "\n".join(static.job_line(job) for job in self.jobs)
-        return static.job_text(self.jobs[0]) if self.single else static.jobs_text(self.jobs)
-
     def _changed(self, job: Job) -> None:
-        if all(j.done for j in self.jobs):
+        if not all(j.done for j in self.jobs):
+            return
+        if all(media_settled(j) for j in self.jobs):
             self._final()
+            return
+        with self._lock:  # files still downloading: wait for them, but not forever
+            if self._timer is None and not self._printed:
+                self._timer = threading.Timer(MEDIA_PATIENCE, self._final)
+                self._timer.daemon = True
+                self._timer.start()
 
     def _final(self) -> None:
         with self._lock:
             if self._printed:
                 return
             self._printed = True
-        print(self._text())
+            if self._timer is not None:
+                self._timer.cancel()
+        print(static.job_text(self.jobs[0]) if self.single else static.jobs_text(self.jobs))
+
+
+MEDIA_PATIENCE = 10.0  # s a terminal summary waits for the files to be measured
+
+
+def media_settled(job: Job) -> bool:
+    """Whether ``job.media`` holds every asset (or never will)."""
+    status = job.status
+    if job.error is not None or status is None or not getattr(job, "cache_media", True):
+        return True
+    return all(asset.url in job.media for asset in status.assets)

@@ -74,7 +74,7 @@ def _pretty(raw: Any) -> str:
 
 
 def facts(job: Job) -> list[str]:
-    """``HTTP 410``, ``code expired``, ``provider status "failed"``, ``after 3 polls in 4.2s``."""
+    """``HTTP 410``, ``code expired``, ``provider status “failed”``, ``ExpiredError``."""
     found = []
     if (code := http_status(job)) is not None:
         found.append(f"HTTP {code}")
@@ -84,8 +84,6 @@ def facts(job: Job) -> list[str]:
         found.append(f"provider status “{job.status.provider_status}”")
     if job.error is not None:
         found.append(type(job.error).__name__)
-    polls = len(job.history)
-    found.append(f"{polls} poll{'s' * (polls != 1)} in {fmt.duration(job.elapsed)}")
     return found
 
 

@@ -257,12 +257,16 @@ def job_html(job: Job) -> str:
 
 
 def job_line(job: Job) -> str:
-    """``Sivi demo-ok-5s: running 45% · elapsed 3.2s · about 4s left``."""
+    """``Sivi demo-ok-5s: running 45% · elapsed 3s · about 4s left`` or, once ended,
+    ``Sivi demo-ok-5s: completed after 5.2s · 4 polls · 2 files``."""
+    parts = info_parts(job)
     bar = bar_of(job)
     state = job.state.value
-    if not job.done and not bar.indeterminate:
+    if job.done:
+        state += " " + parts.pop(0).split(" ", 1)[1]  # "finished after 5.2s" -> "after 5.2s"
+    elif not bar.indeterminate:
         state += f" {bar.label}"
-    return f"{title_of(job)} {job.request_id}: {state} · " + " · ".join(info_parts(job))
+    return f"{title_of(job)} {job.request_id}: " + " · ".join([state, *parts])
 
 
 def job_text(job: Job) -> str:
