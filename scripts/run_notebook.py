@@ -22,35 +22,37 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
+from traitlets.config import Config
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 MARK = "NJS-SUMMARY "
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 SUMMARY_CELL = f"""
 import json as _json
+import time as _time
 import nb_jobstatus as _njs
 
 def _njs_asset(job, asset):
-    media = getattr(job, "media", {{}}).get(asset.url)
-    size = None
-    for name in ("size", "nbytes", "byte_size", "bytes_size", "length"):
-        value = getattr(media, name, None)
-        if isinstance(value, int):
-            size = value
-            break
-    if size is None and isinstance(getattr(media, "data", None), (bytes, bytearray)):
-        size = len(media.data)
-    return {{"width": asset.width, "height": asset.height, "kind": asset.kind,
-            "media_type": asset.media_type or getattr(media, "media_type", None),
-            "bytes": size, "url": asset.url}}
+    media = job.media.get(asset.url)
+    return {{"width": getattr(media, "width", None) or asset.width,
+            "height": getattr(media, "height", None) or asset.height,
+            "kind": asset.kind, "format": getattr(media, "format", None) or asset.media_type,
+            "bytes": getattr(media, "size_bytes", None), "url": asset.url}}
 
 def _njs_summary():
     out = []
     for job in _njs.jobs():
         status = job.status
+        assets = status.assets if status else ()
+        end = _time.monotonic() + 15  # the originals are cached just after completion
+        while job.state.value == "completed" and len(job.media) < len(assets):
+            if _time.monotonic() > end:
+                break
+            _time.sleep(0.1)
         out.append({{"provider": job.provider, "request_id": job.request_id,
                     "state": job.state.value, "elapsed": round(job.elapsed, 1),
                     "reason": (status and status.reason) or (job.error and str(job.error)),
-                    "assets": [_njs_asset(job, a) for a in (status.assets if status else ())]}})
+                    "assets": [_njs_asset(job, a) for a in assets]}})
     return out
 
 print({MARK!r} + _json.dumps(_njs_summary()))
@@ -108,10 +110,20 @@ def describe(jobs: list) -> str:
             lines.append(f"      reason: {job['reason']}")
         for asset in job["assets"]:
             size = f"{asset['width']} × {asset['height']} px" if asset["width"] else "size n/a"
-            kind = asset.get("media_type") or asset["kind"]
+            kind = asset.get("format") or asset["kind"]
             nbytes = f", {asset['bytes']:,} bytes" if asset.get("bytes") else ""
             lines.append(f"      {size}  {kind}{nbytes}")
     return "\n".join(lines)
+
+
+def static_exporter() -> HTMLExporter:
+    """nbconvert's HTML exporter, preferring each output's static text/html to the widget
+    view: the page then needs no widget manager (nor the CDN scripts it would load)."""
+    config = Config()
+    default = HTMLExporter().default_config.NbConvertBase.display_data_priority
+    priority = [m for m in default if m != WIDGET_VIEW]
+    config.NbConvertBase.display_data_priority = priority
+    return HTMLExporter(template_name="lab", config=config)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     nb, jobs, took = execute(source, args.timeout)
     ipynb = out / source.name
     nbformat.write(nb, str(ipynb))
-    html, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    html, _ = static_exporter().from_notebook_node(nb)
     page = ipynb.with_suffix(".html")
     page.write_text(html, encoding="utf-8")
     print(f"==> executed in {took:.1f}s")

@@ -194,3 +194,27 @@ def test_real_providers_says_what_to_set() -> None:
         assert variable in intro
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "sandbox" not in code, "real_providers must talk to the real APIs"
+
+
+def test_demo_runner(tmp_path: pathlib.Path, kernel_path: None) -> None:
+    """What ``bash scripts/demo`` runs once its venv is there: quickstart executed, saved as a
+    notebook and an HTML page whose static gallery needs no widget manager, and a summary."""
+    import subprocess
+
+    from bs4 import BeautifulSoup
+
+    run = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "run_notebook.py"), "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=600, cwd=REPO,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.count(" completed ") == 2, run.stdout
+    assert run.stdout.count("1080 × 1080 px  JPEG") == 4, run.stdout
+    assert "768 × 512 px" in run.stdout and "bytes" in run.stdout, run.stdout
+    assert (tmp_path / "quickstart.ipynb").exists()
+    soup = BeautifulSoup((tmp_path / "quickstart.html").read_text(encoding="utf-8"), "html.parser")
+    for script in soup.find_all("script"):
+        script.decompose()
+    text = " ".join(g.get_text(" ") for g in soup.select(".nbjs-gallery"))
+    assert len(DIMS.findall(text)) >= 6, text[:2000]
+    assert len(soup.select(".nbjs-gallery .nbjs-asset img")) >= 6
