@@ -342,18 +342,21 @@ class Client:
         """A media file, with the key only on the provider's origin, following at most five
         redirects by hand (the key is dropped when a redirect leaves the origin)."""
         for _ in range(6):
-            response = self.session.get(
-                url,
-                headers={"Accept": "*/*", **self.credentials_for(url)},
-                timeout=(CONNECT_TIMEOUT, timeout),
-                allow_redirects=False,
-                stream=True,
-            )
-            if response.is_redirect and response.headers.get("Location"):
-                url = urljoin(url, response.headers["Location"])
-                response.close()
-                continue
-            return read_limited(response, limit)
+            try:
+                response = self.session.get(
+                    url,
+                    headers={"Accept": "*/*", **self.credentials_for(url)},
+                    timeout=(CONNECT_TIMEOUT, timeout),
+                    allow_redirects=False,
+                    stream=True,
+                )
+                if response.is_redirect and response.headers.get("Location"):
+                    url = urljoin(url, response.headers["Location"])
+                    response.close()
+                    continue
+                return read_limited(response, limit)
+            except requests.RequestException as exc:
+                raise self._transport_error(exc, "") from None
         raise ResponseError(f"too many redirects for {redact(url)}", provider=self.provider.name)
 
 
@@ -369,12 +372,15 @@ def read_limited(response: requests.Response, limit: int) -> Download:
     with response:
         declared = int(response.headers.get("Content-Length") or 0)
         if declared > limit:
-            raise ResponseError(f"file of {declared:,} bytes is over the {limit:,}-byte limit")
+            message = f"file of {declared:,} bytes is over the {limit:,}-byte download limit"
+            raise ResponseError(message, code="too_large")
         chunks, size = [], 0
         for chunk in response.iter_content(64 * 1024):
             size += len(chunk)
             if size > limit:
-                raise ResponseError(f"file is over the {limit:,}-byte download limit")
+                raise ResponseError(
+                    f"file is over the {limit:,}-byte download limit", code="too_large"
+                )
             chunks.append(chunk)
         return Download(
             response.status_code, b"".join(chunks), response.headers.get("Content-Type")

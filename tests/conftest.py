@@ -12,6 +12,15 @@ from nb_jobstatus import sandbox as sandbox_module
 CANARY = "canary-KEY-d3adb33f0123456789"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def media_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Completed jobs cache their files: keep them in a temporary folder, not ~/.cache."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("NB_JOBSTATUS_CACHE", str(tmp_path_factory.mktemp("media-cache")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def sb() -> Iterator[sandbox_module.Sandbox]:
     server = sandbox_module.start()
