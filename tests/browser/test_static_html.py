@@ -61,7 +61,11 @@ def visible_soup(page: pathlib.Path) -> Any:
 def test_nbconvert_html_shows_final_gallery(exported: pathlib.Path) -> None:
     soup = visible_soup(exported)
     galleries = soup.select(".nbjs-gallery")
-    assert galleries, "no .nbjs-gallery outside <script>: the static fallback is not in the page"
+    assert galleries, (
+        "no .nbjs-gallery outside <script>: the static fallback is not in the page (nbconvert "
+        "renders an output's widget view instead of its text/html whenever the saved widget "
+        "state holds that model, and that view needs a widget manager from a CDN)"
+    )
     text = " ".join(g.get_text(" ") for g in galleries)
     dims = DIMS.findall(text)
     assert len(dims) >= 6, f"expected 6 'W × H px' in the galleries, found {dims}"
