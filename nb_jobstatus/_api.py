@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+import weakref
 
 from . import poller
 from .errors import ConfigurationError
@@ -11,7 +11,9 @@ from .http import Client, client_for
 from .job import Job
 from .providers import get as get_provider
 
-_registry: dict[tuple[str, str], Job] = {}
+# Weak: a job lives while it is polled (the engine holds it), shown (its widget holds it) or
+# kept by the user; the registry alone never keeps a finished job alive.
+_registry: weakref.WeakValueDictionary[tuple[str, str], Job] = weakref.WeakValueDictionary()
 _lock = threading.Lock()
 
 
@@ -23,7 +25,7 @@ def jobs() -> list[Job]:
 
 def watch(
     provider: str,
-    request_id: str | Sequence[str],
+    request_id: str | list[str] | tuple[str, ...],
     *,
     api_key: str | None = None,
     base_url: str | None = None,
@@ -38,7 +40,8 @@ def watch(
     replaced by a fresh one). Every id is validated before any request is sent.
     """
     spec = get_provider(provider)
-    ids = [request_id] if isinstance(request_id, str) else list(request_id)
+    single = not isinstance(request_id, (list, tuple))
+    ids = [request_id] if single else list(request_id)
     ids = [spec.check_id(one) for one in ids]
     if interval is not None and interval <= 0:
         raise ConfigurationError("interval must be a positive number of seconds")
@@ -47,8 +50,8 @@ def watch(
     if display:
         from .views import show
 
-        show(found if not isinstance(request_id, str) else found[0])
-    return found if not isinstance(request_id, str) else found[0]
+        show(found[0] if single else found)
+    return found[0] if single else found
 
 
 def _watch_one(

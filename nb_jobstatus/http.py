@@ -11,6 +11,7 @@ import os
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -218,7 +219,7 @@ class Client:
         started = time.monotonic()
         url = self.provider.status_url(self.base_url, request_id)
         http_status, data = self._get_json(url, request_id, timeout)
-        status = self.provider.parse(request_id, data)
+        status = self._parse(self.provider.parse, request_id, http_status, data)
         if status.state.terminal and self.provider.result_url and self.provider.parse_result:
             status, http_status = self._with_result(status, request_id, timeout)
         if self.test_mode:
@@ -231,7 +232,27 @@ class Client:
         http_status, data = self._get_json(url, request_id, timeout)
         if http_status == 202:  # terminal on /status, result not written yet: poll again
             return replace(status, state=State.RUNNING), http_status
-        return self.provider.parse_result(status, data), http_status
+        parse_result = self.provider.parse_result
+        return self._parse(
+            lambda _, d: parse_result(status, d), request_id, http_status, data
+        ), http_status
+
+    def _parse(
+        self, parse: Callable[[str, Any], Status], request_id: str, http_status: int, data: Any
+    ) -> Status:
+        """``parse(request_id, data)``; JSON of the wrong shape becomes a retryable
+        ResponseError that says which provider, request and HTTP status it came from."""
+        try:
+            return parse(request_id, data)
+        except ResponseError as error:
+            error.provider, error.request_id, error.http_status = (
+                self.provider.name,
+                request_id,
+                http_status,
+            )
+            error.body = redact(json.dumps(data)[:500])
+            error.retryable = True
+            raise
 
     def get_status(self, request_id: str, timeout: float = 30.0) -> Status:
         """The status, retrying 429/5xx/transport failures with backoff (blocking)."""
@@ -255,10 +276,11 @@ class Client:
         if error.retry_after is not None:
             self.budget.pause(error.retry_after)
             return error.retry_after
-        delay = backoff(attempt)
-        if error.http_status == 429:
+        if error.http_status == 429:  # no word on when: slow down more than for a 5xx
+            delay = backoff(attempt + 3)
             self.budget.pause(delay)
-        return delay
+            return delay
+        return backoff(attempt)
 
     def _get_json(self, url: str, request_id: str, timeout: float) -> tuple[int, Any]:
         response = self._send(url, request_id, timeout)

@@ -95,8 +95,10 @@ class Job:
     def on_change(self, callback: Callable[[Job], None]) -> None:
         """Call ``callback(job)`` after every poll (from an engine thread) and once at the end."""
         with self._lock:
-            self._callbacks.append(callback)
-        if self.done:
+            done = self.done  # decided under the lock that _finish sets done under
+            if not done:
+                self._callbacks.append(callback)
+        if done:
             self._safe_call(callback)
 
     # -- the user's verbs -----------------------------------------------------------------

@@ -248,6 +248,7 @@ class Engine:
                 continue
             if delay is not None:
                 self.schedule(job, time.monotonic() + delay)
+            del job  # hold no finished job until the next one arrives
 
     def _media_work(self) -> None:
         while (task := self._media.get()) is not None:
@@ -255,6 +256,7 @@ class Engine:
                 task()
             except Exception:
                 logger.exception("media task failed")
+            del task
 
 
 _engine: Engine | None = None

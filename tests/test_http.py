@@ -134,10 +134,14 @@ def test_retries_spent_end_in_a_clear_error(sb, fast_backoff, fault, error, http
         assert info.value.body and "not JSON" in str(info.value)
 
 
-def test_wrong_shape_is_a_response_error(sb) -> None:
+def test_wrong_shape_is_retried_then_a_response_error(sb, fast_backoff) -> None:
     rid = sb.add_job("clipia", duration=0.0, faults=["wrong-shape"])
-    with pytest.raises(ResponseError, match="expected a JSON object"):
+    assert status(sb, "clipia", rid).state is State.COMPLETED
+    rid = sb.add_job("clipia", duration=0.0, faults=["wrong-shape"] * 5)
+    with pytest.raises(ResponseError, match="expected a JSON object") as info:
         status(sb, "clipia", rid)
+    assert (info.value.provider, info.value.request_id) == ("clipia", rid)
+    assert info.value.http_status == 200 and info.value.body and info.value.body.startswith("[")
 
 
 def test_sivi_envelope_500_inside_http_200(sb, fast_backoff) -> None:
