@@ -19,7 +19,7 @@ import pytest
 
 import nb_jobstatus as njs
 from nb_jobstatus import http, sandbox
-from nb_jobstatus.views import BatchView, JobView, _format, _show, _ticker, static
+from nb_jobstatus.views import BatchView, JobView, _format, _ticker, static
 from nb_jobstatus.views.widget import INDETERMINATE_COLOR
 
 KEY = "canary-KEY-1234567890"
@@ -436,12 +436,10 @@ def test_one_ticker_thread_for_all_views(server: sandbox.Sandbox) -> None:
     assert not [t for t in threading.enumerate() if t.name == "nbjs-ticker"]
 
 
-def test_show_key_uses_execution_count() -> None:
-    class Shell:
-        execution_count = 41
-
-    shell, job = Shell(), object()
-    assert _show._first_time(shell, job)  # type: ignore[arg-type]
-    assert not _show._first_time(shell, job)  # type: ignore[arg-type]
-    shell.execution_count = 42
-    assert _show._first_time(shell, job)  # type: ignore[arg-type]
+def test_show_once_per_cell_even_without_history(server: sandbox.Sandbox, shell: Any) -> None:
+    job = follow(server, "sivi", duration=0.3)
+    shell.user_ns.update(job=job, show=njs.views.show)
+    for _ in range(2):  # store_history=False keeps execution_count: still two executions
+        assert shell.run_cell("show(job); show(job)", store_history=False).success
+    assert len([o for o in shell.display_pub.outputs if not o["update"]]) == 2
+    finish(job)

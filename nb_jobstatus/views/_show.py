@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 TERMINAL_SHELLS = ("TerminalInteractiveShell",)
 
-_shown: dict[str, Any] = {"count": None, "keys": set()}
+_shown: dict[str, Any] = {"execution": None, "keys": {}}  # keys hold the objects: no id reuse
 _shown_lock = threading.Lock()
 
 
@@ -54,16 +54,35 @@ def _jobs(obj: Job | Sequence[Job]) -> list[Job]:
 
 
 def _first_time(shell: Any, obj: Job | Sequence[Job]) -> bool:
-    """True once per execution for a given job or list of jobs (by identity of the jobs)."""
+    """True once per cell execution for a given job or list of jobs (by the jobs' identity).
+
+    The execution is ``shell.execution_count`` and a counter bumped by IPython's
+    ``pre_execute`` event (so cells run without history, whose count stays, differ too)."""
     key = ("list", *map(id, obj)) if isinstance(obj, Sequence) else ("job", id(obj))
-    count = getattr(shell, "execution_count", None)
+    execution = (getattr(shell, "execution_count", None), _executions(shell))
     with _shown_lock:
-        if _shown["count"] != count:
-            _shown["count"], _shown["keys"] = count, set()
+        if _shown["execution"] != execution:
+            _shown["execution"], _shown["keys"] = execution, {}
         if key in _shown["keys"]:
             return False
-        _shown["keys"].add(key)
+        _shown["keys"][key] = obj
         return True
+
+
+_runs = [0]  # cells started, counted by the pre_execute hook
+
+
+def _executions(shell: Any) -> int:
+    """Cells this shell has started running (hooking ``pre_execute`` on first use)."""
+    events = getattr(shell, "events", None)
+    if events is not None and not getattr(shell, "_nbjs_counts_runs", False):
+        events.register("pre_execute", _count_run)
+        shell._nbjs_counts_runs = True
+    return _runs[0]
+
+
+def _count_run() -> None:
+    _runs[0] += 1
 
 
 def is_single(obj: Job | Sequence[Job]) -> bool:
