@@ -17,6 +17,16 @@ _registry: weakref.WeakValueDictionary[tuple[str, str], Job] = weakref.WeakValue
 _lock = threading.Lock()
 
 
+class JobList(list[Job]):
+    """The jobs of one ``watch`` (or ``%jobstatus``) with several ids: shown as one batch view,
+    so a list on a cell's last line shows the view, not its repr."""
+
+    def _ipython_display_(self) -> None:
+        from .views import show
+
+        show(list(self))
+
+
 def jobs() -> list[Job]:
     """Every job watched in this kernel, oldest first."""
     with _lock:
@@ -32,7 +42,7 @@ def watch(
     interval: float | None = None,
     timeout: float | None = None,
     display: bool = True,
-) -> Job | list[Job]:
+) -> Job | JobList:
     """Follow a request in the background and return its ``Job`` at once.
 
     With a list of ids, returns a list of jobs shown together in one table and gallery.
@@ -43,10 +53,11 @@ def watch(
     single = not isinstance(request_id, (list, tuple))
     ids = [request_id] if single else list(request_id)
     ids = [spec.check_id(one) for one in ids]
-    if interval is not None and interval <= 0:
-        raise ConfigurationError("interval must be a positive number of seconds")
+    for name, value in (("interval", interval), ("timeout", timeout)):
+        if value is not None and not value > 0:  # also refuses NaN
+            raise ConfigurationError(f"{name} must be a positive number of seconds")
     client = client_for(spec.name, api_key, base_url)
-    found = [_watch_one(client, one, interval, timeout) for one in ids]
+    found = JobList(_watch_one(client, one, interval, timeout) for one in ids)
     if display:
         from .views import show
 

@@ -128,7 +128,8 @@ def new_session() -> requests.Session:
 
 def resolve_key(provider: Provider, api_key: str | None) -> str:
     """The key: the argument, then the environment; ConfigurationError when there is none."""
-    key = api_key or next((os.environ[v] for v in provider.key_env if os.environ.get(v)), None)
+    variable = provider.key_variable()
+    key = api_key or (os.environ[variable] if variable else None)
     if not key:
         names = " or ".join(provider.key_env)
         raise ConfigurationError(
@@ -197,9 +198,7 @@ class Client:
     @property
     def key_env(self) -> str:
         """The environment variable the key is read from (for curl commands)."""
-        return next(
-            (v for v in self.provider.key_env if os.environ.get(v)), self.provider.key_env[0]
-        )
+        return self.provider.key_variable() or self.provider.key_env[0]
 
     def curl(self, request_id: str) -> str:
         """A copy-paste curl command for the status call; the key stays in its variable."""

@@ -57,6 +57,7 @@ class Job:
         self._engine = engine or poller.engine()
         self._widget: Any = None
         self.cache_media = True  # download the originals as soon as the job completes
+        self.show_images = True  # the views show thumbnails (False: sizes and links only)
         self.media: dict[str, Any] = {}  # asset url -> media.Media, filled once completed
 
     def __repr__(self) -> str:

@@ -24,12 +24,12 @@ from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from traitlets import Bool, Float, Int, Unicode, observe
 
-from ._api import jobs, watch
+from ._api import JobList, jobs, watch
 from .errors import ConfigurationError, JobStatusError
 from .http import origin, resolve_base_url, set_rate_limit
 from .job import Job
 from .model import State
-from .providers import PROVIDERS, Provider
+from .providers import PROVIDERS
 from .providers import get as get_provider
 from .providers._base import UUID_RE
 
@@ -76,15 +76,6 @@ class Table:
         lines = (self.columns, *self.rows)
         widths = [max(len(line[i]) for line in lines) for i in range(len(self.columns))]
         return "\n".join("  ".join(map(str.ljust, line, widths)).rstrip() for line in lines)
-
-
-class JobList(list[Job]):
-    """The jobs of one ``%jobstatus`` with several ids; shown as one batch view."""
-
-    def _ipython_display_(self) -> None:
-        from .views import show
-
-        show(list(self))
 
 
 def _seconds(text: str) -> float:
@@ -186,7 +177,7 @@ class JobStatusMagics(Magics):
         )
         assert isinstance(found, list)
         for job in found:
-            job.show_images = self.show_images and not args.no_images  # type: ignore[attr-defined]
+            job.show_images = self.show_images and not args.no_images
         result: Job | JobList = found[0] if len(found) == 1 else JobList(found)
         _show(result)
         if args.wait or args.save is not None:
@@ -297,14 +288,9 @@ def pasted_base(provider: str, targets: Sequence[Target]) -> str | None:
     return base
 
 
-def key_variable(spec: Provider) -> str | None:
-    """The environment variable holding this provider's key, if one is set."""
-    return next((name for name in spec.key_env if os.environ.get(name)), None)
-
-
 def provider_from_keys() -> str:
     """The only provider with a key set; otherwise a UsageError naming the choices."""
-    keyed = [name for name, spec in PROVIDERS.items() if key_variable(spec)]
+    keyed = [name for name, spec in PROVIDERS.items() if spec.key_variable()]
     if len(keyed) == 1:
         return keyed[0]
     why = f"keys are set for {' and '.join(keyed)}" if keyed else "no provider key is set"
@@ -366,7 +352,7 @@ def providers_table() -> Table:
     """Each provider, whether a key is set (by the variable's name only) and its base URL."""
     rows = []
     for spec in PROVIDERS.values():
-        variable = key_variable(spec)
+        variable = spec.key_variable()
         key = f"set in {variable}" if variable else f"not set ({' or '.join(spec.key_env)})"
         try:
             base = resolve_base_url(spec, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -36,6 +37,10 @@ class Provider:
     rate_limit: tuple[int, float] | None = None  # documented requests per window (s)
     test_key_prefix: str | None = None  # keys of the provider's own test mode
     docs_url: str = ""
+
+    def key_variable(self) -> str | None:
+        """The environment variable holding this provider's key, if one is set."""
+        return next((name for name in self.key_env if os.environ.get(name)), None)
 
     def check_id(self, request_id: object) -> str:
         """The id, or ConfigurationError before any request is sent."""
