@@ -12,13 +12,13 @@ ensure_venv() {
   if [ ! -x "$PY" ]; then
     echo "==> creating $VENV" >&2
     python3 -m venv "$VENV"
-    "$PY" -m pip install --quiet --upgrade pip >&2
+    "$PY" -m pip install -qq --upgrade pip >&2
   fi
   local probe="import nb_jobstatus"
   for module in "$@"; do probe="$probe, $module"; done
   if ! "$PY" -c "$probe" 2>/dev/null; then
     echo "==> installing nb-jobstatus[$extra] into $VENV (first run only)" >&2
-    "$PY" -m pip install --quiet -e "$ROOT[$extra]" >&2
+    "$PY" -m pip install -qq -e "$ROOT[$extra]" >&2
   fi
   if ! "$PY" -c "$probe" 2>/dev/null; then
     # an older pyproject without this extra: install what the script needs by name
@@ -30,6 +30,6 @@ ensure_venv() {
         *) names+=("$module") ;;
       esac
     done
-    "$PY" -m pip install --quiet "${names[@]}" >&2
+    "$PY" -m pip install -qq "${names[@]}" >&2
   fi
 }
