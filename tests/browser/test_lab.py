@@ -108,6 +108,8 @@ def test_quickstart_live_in_lab(lab: JupyterServer, page: Any, screenshots: Any)
     assert not P.cell_errors(page), P.cell_errors(page)
     P.shot(page, screenshots / "lab-quickstart-gallery.png", ".nbjs-job", 0)
     P.shot(page, screenshots / "lab-quickstart-clipia.png", ".nbjs-job", 1)
+    page.locator(".nbjs-job").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots / "lab-quickstart-page.png"))
 
 
 def test_updates_while_kernel_idle(lab: JupyterServer, page: Any, screenshots: Any) -> None:
