@@ -3,7 +3,8 @@
 The display is one mimebundle with the live widget (``application/vnd.jupyter.widget-view+json``)
 and the static ``text/html`` and ``text/plain`` beside it, under a ``display_id``. When the
 job(s) end, and again when their media are cached, that display is updated with the final
-bundle, so a saved notebook, nbconvert HTML and GitHub show the finished gallery or failure.
+static bundle, so a saved notebook, nbconvert HTML and GitHub show the finished gallery or
+failure (see ``WidgetDisplay`` for why the final bundle leaves the widget out).
 
 Outside IPython nothing happens. In terminal IPython (no widget frontend) one text line is
 printed now and the final text summary when the job(s) end.
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from ..job import Job
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+KEEP_WIDGET_AT_END = False  # True: the final bundle keeps the widget (see WidgetDisplay)
 TERMINAL_SHELLS = ("TerminalInteractiveShell",)
 
 _shown: dict[str, Any] = {"execution": None, "keys": {}}  # keys hold the objects: no id reuse
@@ -111,7 +113,14 @@ def view_of(obj: Job | Sequence[Job]) -> Any:
 
 
 class WidgetDisplay:
-    """One display of a view, updated with the final bundle when the job(s) end."""
+    """One display of a view, updated with the final bundle when the job(s) end.
+
+    The first bundle carries the live widget beside ``text/html`` and ``text/plain``. The
+    final one (at the end, and again once the media are cached) carries only the final
+    ``text/html`` and ``text/plain``: nbconvert renders an output's widget view instead of
+    its HTML whenever the saved widget state holds the model (nbclient saves it), and a
+    reopened notebook without that state shows "model not found". The static card looks
+    like the finished widget, so the live page does not change but for the swap."""
 
     def __init__(self, obj: Job | Sequence[Job]) -> None:
         from IPython.display import display
@@ -120,28 +129,28 @@ class WidgetDisplay:
         self.jobs = _jobs(obj)
         self.view = view_of(obj)
         self._lock = threading.Lock()
-        self._published = self.bundle()
+        self._published = self.bundle(live=True)
         self.handle = display(self._published, raw=True, display_id=True)
         self.updates = 0
         for job in self.jobs:
             job.on_change(self._changed)
 
-    def bundle(self) -> dict[str, Any]:
+    def bundle(self, live: bool) -> dict[str, Any]:
         data: dict[str, Any] = {"text/plain": text_of(self.obj), "text/html": html_of(self.obj)}
-        if self.view is not None:
+        if live and self.view is not None:
             data[WIDGET_MIME] = self.view._repr_mimebundle_()[WIDGET_MIME]
         return data
 
     def _changed(self, job: Job) -> None:
         if not all(j.done for j in self.jobs):
             return
-        with self._lock:
-            bundle = self.bundle()
+        with self._lock:  # in order: a later bundle is never overtaken by an earlier one
+            bundle = self.bundle(live=KEEP_WIDGET_AT_END)
             if bundle == self._published:
                 return
             self._published = bundle
             self.updates += 1
-        self.handle.update(bundle, raw=True)
+            self.handle.update(bundle, raw=True)
 
 
 class TextFollower:

@@ -16,7 +16,12 @@ from . import debugger
 if TYPE_CHECKING:
     from ..job import Job
 
-BAR_COLORS = {"success": fmt.SUCCESS, "danger": fmt.ERROR, "warning": fmt.WARN, "info": fmt.INFO}
+BAR_COLORS = {  # as ipywidgets colours its bar_style, so the static bar matches the widget
+    "success": fmt.SUCCESS,
+    "danger": fmt.ERROR,
+    "warning": fmt.WARN,
+    "info": "var(--jp-info-color1, #0097a7)",
+}
 TRACK = "rgba(127, 127, 127, 0.18)"
 CARD = (
     f"border: 1px solid {fmt.BORDER}; border-radius: 6px; padding: 8px 12px; margin: 4px 0; "
@@ -130,30 +135,37 @@ def info_html(job: Job) -> str:
     return f'<div style="{MUTED}; {TIGHT}">{fmt.esc(" · ".join(info_parts(job)))}</div>'
 
 
-def progress_html(job: Job, height: int = 8) -> str:
-    """A static bar (class ``nbjs-progress``): stripes when indeterminate."""
+def progress_html(job: Job, height: int = 8, radius: int | None = None) -> str:
+    """A static bar (class ``nbjs-progress``, and ``nbjs-indeterminate`` with stripes when
+    no progress is reported); the fill is a ``.progress-bar`` with its width, as in the
+    widget, so one selector reads both."""
     bar = bar_of(job)
     color = BAR_COLORS.get(bar.style, fmt.FG_MUTED)
     fill = f"background: {color}"
+    classes = "nbjs-progress"
     if bar.indeterminate:
+        classes += " nbjs-indeterminate"
         fill = (
             f"background: repeating-linear-gradient(45deg, {color} 0 6px, transparent 6px 12px);"
             " opacity: 0.5"
         )
     return (
-        f'<div class="nbjs-progress" role="progressbar" aria-valuenow="{bar.value:.0f}" '
-        f'style="height: {height}px; background: {TRACK}; border-radius: {height}px; '
-        f'overflow: hidden; flex: 1 1 auto; min-width: 60px">'
-        f'<div style="width: {bar.value:.1f}%; height: 100%; {fill}"></div></div>'
+        f'<div class="{classes}" role="progressbar" aria-valuenow="{bar.value:.0f}" '
+        f'style="height: {height}px; background: {TRACK}; border-radius: {radius or height}px; '
+        f'overflow: hidden; flex: 1 1 auto; min-width: 60px; position: relative">'
+        f'<div class="progress-bar progress-bar-{bar.style or "default"}" '
+        f'style="width: {bar.value:.1f}%; height: 100%; {fill}"></div></div>'
     )
 
 
 def progress_row_html(job: Job) -> str:
+    """The card's bar and its label, sized like the widget's FloatProgress (so the swap
+    from the live widget to this final HTML does not move anything)."""
     bar = bar_of(job)
     return (
-        '<div style="display: flex; align-items: center; gap: 8px; margin: 6px 0 2px">'
-        f"{progress_html(job)}"
-        f'<span style="{MUTED}; min-width: 70px">{fmt.esc(bar.label)}</span></div>'
+        '<div style="display: flex; align-items: center; gap: 8px; margin: 6px 0 4px">'
+        f"{progress_html(job, height=18, radius=2)}"
+        f'<span style="{MUTED}; min-width: 76px">{fmt.esc(bar.label)}</span></div>'
     )
 
 
