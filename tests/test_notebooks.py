@@ -30,7 +30,6 @@ RUN = ("quickstart", "debugging", "batch")
 DIMS = re.compile(r"(\d+)\s*(?:×|&times;|&#215;)\s*(\d+)\s*px")
 PLACEHOLDER_KEYS = ("sandbox-sivi-key", "sandbox-napkin-token", "sandbox-clipia-key")
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 EXECUTED = REPO / "artifacts" / "notebooks"
 
 
@@ -148,13 +147,16 @@ def test_quickstart_final_gallery(kernel_path: None) -> None:
     assert "nbjs-gallery" in html, "the Sivi job's output has no static gallery"
     assert (1080, 1080) in sizes(html), f"no '1080 × 1080 px' in the Sivi output: {sizes(html)}"
     assert html.count("nbjs-asset") >= 4, "the Sivi gallery should show its 4 images"
+    thumbs = html.count("<img")
+    assert thumbs >= 4, (
+        f"the saved Sivi gallery has {thumbs} thumbnails of 4: its final update (after the "
+        "media were cached) came after the last cell, which waited with job.wait()"
+    )
     clip = html_of(cell_with(nb, 'njs.watch("clipia", clip_id)'))
     assert (768, 512) in sizes(clip), f"no '768 × 512 px' in the Clipia output: {sizes(clip)}"
     last = text_of([c for c in nb.cells if c.cell_type == "code"][-1])
     assert last.count(": completed after") == 2, last
     assert "saved 4 file(s)" in last, last
-    views = [o for c in nb.cells for o in outputs(c) if WIDGET_VIEW in o.get("data", {})]
-    assert views, "no live widget view in the outputs"
 
 
 def test_debugging_shows_failures(kernel_path: None) -> None:
