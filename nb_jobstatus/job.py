@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 DEFAULT_TIMEOUT = 1800.0  # s: Napkin's status expires after ~30 minutes anyway
 READ_TIMEOUT = 20.0
+SETTLE_TIMEOUT = 30.0  # s: wait() also waits this long at most for the files to be cached
 
 
 class Job:
@@ -52,6 +53,7 @@ class Job:
         self.deadline: float | None = self._started + self.timeout
         self._attempt = 0
         self._done = threading.Event()
+        self._settled = threading.Event()  # done, views told, and the media cached
         self._lock = threading.RLock()
         self._callbacks: list[Callable[[Job], None]] = []
         self._engine = engine or poller.engine()
@@ -117,6 +119,7 @@ class Job:
                 provider=self.provider,
                 request_id=self.request_id,
             )
+        self._settled.wait(SETTLE_TIMEOUT)  # the final frame and the cached files, briefly
         if self.error is not None:
             raise self.error
         assert self.status is not None
@@ -143,11 +146,12 @@ class Job:
     @property
     def widget(self) -> Any:
         """The live ipywidgets view of this job (made on first use)."""
-        if self._widget is None:
-            from .views import JobView
+        with self._lock:
+            if self._widget is None:
+                from .views import JobView
 
-            self._widget = JobView(self)
-        return self._widget
+                self._widget = JobView(self)
+            return self._widget
 
     # -- what the engine calls ----------------------------------------------------------------
 
@@ -226,18 +230,26 @@ class Job:
             self.canceled = canceled
             self.finished_at = time.time()
             self._done.set()
-        if error is None and self.status and self.status.state is State.COMPLETED:
+        status = self.status
+        completed = error is None and status is not None and status.state is State.COMPLETED
+        if completed:
             poller.remember_duration(self.provider, self.elapsed)
-            if self.cache_media:
-                self._engine.submit_media(self._cache_media)
+        caching = completed and self.cache_media and bool(status and status.assets)
+        if caching:
+            self._engine.submit_media(self._cache_media)
         self._engine.wake()
         self._notify()
+        if not caching:
+            self._settled.set()
 
     def _cache_media(self) -> None:
         from . import media
 
-        media.cache_all(self)
-        self._notify()
+        try:
+            media.cache_all(self)
+        finally:
+            self._notify()
+            self._settled.set()
 
     def _notify(self) -> None:
         with self._lock:

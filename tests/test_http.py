@@ -24,7 +24,6 @@ from nb_jobstatus import (
 )
 from nb_jobstatus.http import RateBudget, client_for
 
-
 KEYS = {"sivi": "sivi-test-key", "napkin": "napkin-test-key", "clipia": "clipia-test-key"}
 
 

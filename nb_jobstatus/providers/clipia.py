@@ -102,7 +102,7 @@ def media_asset(item: Any, kind: str) -> Asset | None:
 def parse_result(status: Status, data: Any) -> Status:
     """The status once terminal, completed with ``output`` and ``error`` from the result."""
     body = require_dict(data, "the Clipia result")
-    output = body.get("output") if isinstance(body.get("output"), dict) else {}
+    output = body["output"] if isinstance(body.get("output"), dict) else {}
     found = [media_asset(item, "image") for item in as_list(output.get("images"))]
     found.append(media_asset(output.get("video"), "video"))
     code, message = error_detail(body)

@@ -61,7 +61,7 @@ def file_asset(item: Any, request: dict[str, Any]) -> Asset | None:
         kind=kind,
         width=as_int(item.get("width")),
         height=as_int(item.get("height")),
-        id=as_str(item.get("url", "")).rsplit("/", 1)[-1] if item.get("url") else None,
+        id=item["url"].rsplit("/", 1)[-1] or None,
         media_type=media_type,
         extra=extra,
     )
@@ -69,7 +69,7 @@ def file_asset(item: Any, request: dict[str, Any]) -> Asset | None:
 
 def parse(request_id: str, data: Any) -> Status:
     body = require_dict(data, "the Napkin status")
-    request = body.get("request") if isinstance(body.get("request"), dict) else {}
+    request = body["request"] if isinstance(body.get("request"), dict) else {}
     files = (file_asset(item, request) for item in as_list(body.get("generated_files")))
     code, message = error_detail(body) if body.get("error") else (None, None)
     warnings = tuple(str(w) for w in as_list(body.get("warnings")))
