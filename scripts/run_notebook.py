@@ -44,17 +44,11 @@ def _njs_summary():
     for job in _njs.jobs():
         status = job.status
         assets = status.assets if status else ()
-        end = _time.monotonic() + 15  # the originals are cached just after completion
+        end = _time.monotonic() + 15  # the measured sizes: wait() already waits for them
         while job.state.value == "completed" and len(job.media) < len(assets):
             if _time.monotonic() > end:
                 break
             _time.sleep(0.1)
-    # the views publish the final gallery from a worker thread just after the media are in;
-    # nbclient records display updates only while a cell runs: give them a moment
-    _time.sleep(1.0)
-    for job in _njs.jobs():
-        status = job.status
-        assets = status.assets if status else ()
         out.append({{"provider": job.provider, "request_id": job.request_id,
                     "state": job.state.value, "elapsed": round(job.elapsed, 1),
                     "reason": (status and status.reason) or (job.error and str(job.error)),
