@@ -10,13 +10,11 @@ CSS variables, with light-theme fallbacks outside JupyterLab.
 from __future__ import annotations
 
 import base64
-import html
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
-from .._redact import redact
 from ..model import Asset, State
+from ._format import esc, safe_url
 
 if TYPE_CHECKING:
     from ..job import Job
@@ -58,25 +56,9 @@ KINDS = {"video": "video", "file": "file"}
 # -- small helpers -----------------------------------------------------------------------------
 
 
-def esc(value: object) -> str:
-    """Text for HTML content or attributes: any known key masked, then escaped."""
-    return html.escape(redact(str(value)), quote=True)
-
-
-def web_url(url: object) -> str | None:
-    """``url`` when it is an absolute http(s) URL, else None (javascript:, data:, file: ...)."""
-    if not isinstance(url, str):
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
-
-
 def link(url: object, label: str) -> str:
     """A link opening in a new tab, or, for any other scheme, the escaped text itself."""
-    target = web_url(url)
+    target = safe_url(url)
     if target is None:
         shown = f"{label}: {url}" if url else label
         return f'<span title="not a web link">{esc(shown)}</span>'
@@ -209,7 +191,7 @@ def file_label(media: Media) -> str | None:
 def public(job: Job, url: str) -> bool:
     """True when ``url`` is an http(s) URL that needs no key (so a browser can open it)."""
     try:
-        return web_url(url) is not None and not job.client.credentials_for(url)
+        return safe_url(url) is not None and not job.client.credentials_for(url)
     except Exception:  # a client without the method (a test double): no link, to be safe
         return False
 
