@@ -297,7 +297,8 @@ class Client:
         return response.status_code, data
 
     def _leaks(self, response: requests.Response) -> bool:
-        return self._key in response.text
+        """Does the body echo the key? (bytes: ``response.text`` would guess a charset)"""
+        return self._key.encode() in response.content
 
     def _send(self, url: str, request_id: str, timeout: float) -> requests.Response:
         try:

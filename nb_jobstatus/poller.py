@@ -48,19 +48,15 @@ def remember_duration(provider: str, seconds: float) -> None:
 
 
 def progress_samples(history: list[Poll]) -> list[tuple[float, float]]:
-    """(elapsed, progress) of the running phase. When the job was seen queued just before,
-    the start of running is taken as a first sample (at 0 %) halfway between the two polls."""
+    """(elapsed, progress) of the polls of the current running phase that reported progress."""
     samples: list[tuple[float, float]] = []
-    queued_at: float | None = None
     for poll in history:
         status = poll.status
         if status is None:
             continue
         if status.state is State.QUEUED:
-            samples, queued_at = [], poll.elapsed
+            samples = []
         elif status.state is State.RUNNING and status.progress is not None:
-            if not samples and queued_at is not None and status.progress > 0:
-                samples.append(((queued_at + poll.elapsed) / 2, 0.0))
             samples.append((poll.elapsed, status.progress))
     return samples
 
