@@ -6,7 +6,6 @@ import base64
 import html
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +20,6 @@ from nb_jobstatus.views.gallery import gallery_html
 DIMS = re.compile(r'<span class="nbjs-dims"[^>]*>(\d+) × (\d+) px</span>')
 IMG = re.compile(r'<img src="data:(image/[a-z+]+);base64,([A-Za-z0-9+/=]+)" alt="([^"]*)"')
 LINK = re.compile(r"<a [^>]*>")
-
-
-@pytest.fixture(scope="module")
-def sb() -> Iterator[sandbox.Sandbox]:
-    server = sandbox.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(autouse=True)

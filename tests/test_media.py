@@ -6,7 +6,6 @@ import io
 import os
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -19,13 +18,6 @@ from nb_jobstatus import media, sandbox
 from nb_jobstatus.job import Job
 
 KEY_HEADERS = ("authorization", "sivi-api-key", "x-api-key")
-
-
-@pytest.fixture(scope="module")
-def sb() -> Iterator[sandbox.Sandbox]:
-    server = sandbox.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(autouse=True)
