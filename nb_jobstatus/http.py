@@ -232,9 +232,10 @@ class Client:
         if http_status == 202:  # terminal on /status, result not written yet: poll again
             return replace(status, state=State.RUNNING), http_status
         parse_result = self.provider.parse_result
-        return self._parse(
-            lambda _, d: parse_result(status, d), request_id, http_status, data
-        ), http_status
+        merged = self._parse(
+            lambda _, body: parse_result(status, body), request_id, http_status, data
+        )
+        return merged, http_status
 
     def _parse(
         self, parse: Callable[[str, Any], Status], request_id: str, http_status: int, data: Any
@@ -244,11 +245,8 @@ class Client:
         try:
             return parse(request_id, data)
         except ResponseError as error:
-            error.provider, error.request_id, error.http_status = (
-                self.provider.name,
-                request_id,
-                http_status,
-            )
+            error.provider, error.request_id = self.provider.name, request_id
+            error.http_status = http_status
             error.body = redact(json.dumps(data)[:500])
             error.retryable = True
             raise
