@@ -168,11 +168,14 @@ def follow_many(base: str, count: int, longest: int, tag: int, load: bool) -> di
 def part2(count: int, longest: int) -> None:
     proc, base = child_sandbox()
     try:
-        bare = bare_cpu_per_request(base)
-        alone = statistics.median(spin() for _ in range(7))
         poller.engine()
+        bare_before, alone_before = bare_cpu_per_request(base), [spin() for _ in range(15)]
         quiet = follow_many(base, count, longest, 1, load=False)
         loaded = follow_many(base, count, longest, 2, load=True)
+        bare_after, alone_after = bare_cpu_per_request(base), [spin() for _ in range(15)]
+        # baselines taken on both sides of the runs: the machine's speed drifts over minutes
+        bare = (bare_before + bare_after) / 2
+        alone = statistics.median(alone_before + alone_after)
     finally:
         proc.terminate()
     per_request = quiet["cpu"] / quiet["requests"]
