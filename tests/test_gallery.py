@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _helpers import follow
 from PIL import Image
 
-import nb_jobstatus
-from nb_jobstatus import media, sandbox
+from nb_jobstatus import sandbox
 from nb_jobstatus.job import Job
 from nb_jobstatus.views.gallery import gallery_html
 
@@ -26,17 +26,6 @@ LINK = re.compile(r"<a [^>]*>")
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("NB_JOBSTATUS_CACHE", str(tmp_path / "cache"))
     return tmp_path / "cache"
-
-
-def follow(sb: sandbox.Sandbox, provider: str, *, api_key: str = "test-key", **options: Any) -> Job:
-    rid = sb.add_job(provider, duration=0.2, **options)
-    job = nb_jobstatus.watch(
-        provider, rid, base_url=sb.base_url(provider), api_key=api_key, display=False
-    )
-    assert isinstance(job, Job)
-    job.wait(10)
-    media.cache_all(job)
-    return job
 
 
 def cards(page: str) -> list[str]:

@@ -18,18 +18,13 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import CapturedIO, capture_output
 
 from nb_jobstatus import Job, State, http, jobs, magic, views
+from nb_jobstatus.providers import PROVIDERS
 from nb_jobstatus.sandbox import Sandbox
 
 CANARY = "canary-KEY-1234567890"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-KEY_VARIABLES = (
-    "SIVI_API_KEY",
-    "NAPKIN_API_TOKEN",
-    "NAPKIN_API_KEY",
-    "CLIPIA_API_KEY",
-    "CLIPIA_KEY",
-)
-BASE_VARIABLES = ("SIVI_BASE_URL", "NAPKIN_BASE_URL", "CLIPIA_BASE_URL")
+KEY_VARIABLES = tuple(name for p in PROVIDERS.values() for name in p.key_env)
+BASE_VARIABLES = tuple(p.base_env for p in PROVIDERS.values())
 
 
 @pytest.fixture(scope="module")

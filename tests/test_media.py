@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from _helpers import follow
 from PIL import Image
 
 import nb_jobstatus
@@ -25,18 +26,6 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "cache"
     monkeypatch.setenv("NB_JOBSTATUS_CACHE", str(folder))
     return folder
-
-
-def follow(sb: sandbox.Sandbox, provider: str, *, api_key: str = "test-key", **options: Any) -> Job:
-    """A sandbox job followed to its end, its media cached."""
-    rid = sb.add_job(provider, duration=0.2, **options)
-    job = nb_jobstatus.watch(
-        provider, rid, base_url=sb.base_url(provider), api_key=api_key, display=False
-    )
-    assert isinstance(job, Job)
-    job.wait(10)
-    media.cache_all(job)
-    return job
 
 
 def medias(job: Job) -> list[media.Media]:

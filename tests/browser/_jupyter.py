@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+from nb_jobstatus.providers import PROVIDERS
+
 CHROMIUM = os.environ.get("NJS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -33,16 +35,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--disable-dev-shm-usage",
 ]
-KEY_VARIABLES = (
-    "SIVI_API_KEY",
-    "NAPKIN_API_TOKEN",
-    "NAPKIN_API_KEY",
-    "CLIPIA_API_KEY",
-    "CLIPIA_KEY",
-    "SIVI_BASE_URL",
-    "NAPKIN_BASE_URL",
-    "CLIPIA_BASE_URL",
-)
+KEY_VARIABLES = tuple(name for p in PROVIDERS.values() for name in (*p.key_env, p.base_env))
 READY_JS = """() => {
   const app = window.jupyterapp;
   const widget = app && app.shell && app.shell.currentWidget;
