@@ -14,12 +14,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from http.client import HTTPException
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 
+from . import _wire
 from ._redact import logger, redact, redact_json, register
 from ._version import __version__
 from .errors import (
@@ -56,7 +58,7 @@ def backoff(attempt: int) -> float:
     return random.uniform(ceiling / 2, ceiling)
 
 
-def retry_after(response: requests.Response, data: Any = None) -> float | None:
+def retry_after(response: _wire.Reply, data: Any = None) -> float | None:
     """Seconds to wait from ``Retry-After`` (seconds or an HTTP date) or a ``retry_after`` body."""
     value = response.headers.get("Retry-After")
     if value:
@@ -284,7 +286,7 @@ class Client:
     def _get_json(self, url: str, request_id: str, timeout: float) -> tuple[int, Any]:
         response = self._send(url, request_id, timeout)
         try:
-            data = response.json() if response.content else None
+            data = json.loads(response.content) if response.content else None
         except ValueError:
             data = None
         if data is None and response.status_code not in (202, 204):
@@ -296,29 +298,33 @@ class Client:
             raise self._status_error(response, data, effective, request_id)
         return response.status_code, data
 
-    def _leaks(self, response: requests.Response) -> bool:
+    def _leaks(self, response: _wire.Reply) -> bool:
         """Does the body echo the key? (bytes: ``response.text`` would guess a charset)"""
         return self._key.encode() in response.content
 
-    def _prepare(self, url: str) -> tuple[requests.adapters.BaseAdapter, requests.PreparedRequest]:
-        """The status GET for ``url``, prepared once: polls only send it again."""
-        request = requests.Request("GET", url, headers=self.credentials_for(url))
-        return self.session.get_adapter(url), self.session.prepare_request(request)
+    def _prepare(self, url: str) -> tuple[_wire.Pool, str, dict[str, str]]:
+        """Where a status GET for ``url`` goes: the origin's pool, the target, the headers."""
+        scheme, host, port = origin(url)
+        parts = urlsplit(url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        return (
+            _wire.pool_for(scheme, host, port or 0),
+            target,
+            {**headers, **self.credentials_for(url)},
+        )
 
-    def _send(self, url: str, request_id: str, timeout: float) -> requests.Response:
-        """One GET through the session's adapter: no cookies, no environment, no redirects
-        (a status call needs none of them, and skipping them halves requests' CPU per poll)."""
-        adapter, prepared = self._prepared(url)
+    def _send(self, url: str, request_id: str, timeout: float) -> _wire.Reply:
+        """One status GET over a keep-alive ``http.client`` connection (see ``_wire``)."""
+        pool, target, headers = self._prepared(url)
         try:
-            response = adapter.send(prepared, timeout=(min(CONNECT_TIMEOUT, timeout), timeout))
-            _ = response.content  # read the whole body inside the try: it can fail too
-            return response
-        except requests.RequestException as exc:
+            return pool.get(target, headers, min(CONNECT_TIMEOUT, timeout), timeout)
+        except (OSError, HTTPException) as exc:
             raise self._transport_error(exc, request_id) from None
 
     def _transport_error(self, exc: Exception, request_id: str) -> TransportError:
-        kind = "timed out" if isinstance(exc, requests.Timeout) else "failed"
-        detail = redact(str(exc))[:300]
+        kind = "timed out" if isinstance(exc, (requests.Timeout, TimeoutError)) else "failed"
+        detail = redact(str(exc) or type(exc).__name__)[:300]
         error = TransportError(
             f"{self.provider.title} request {kind}: {detail}",
             provider=self.provider.name,
@@ -328,7 +334,7 @@ class Client:
         return error
 
     def _error(
-        self, response: requests.Response, request_id: str, cls: type[JobStatusError], what: str
+        self, response: _wire.Reply, request_id: str, cls: type[JobStatusError], what: str
     ) -> JobStatusError:
         snippet = redact(response.content[:200].decode("utf-8", "replace"))
         kind = response.headers.get("Content-Type", "no content type")
@@ -345,7 +351,7 @@ class Client:
         return error
 
     def _status_error(
-        self, response: requests.Response, data: Any, status: int, request_id: str
+        self, response: _wire.Reply, data: Any, status: int, request_id: str
     ) -> JobStatusError:
         code, message = self.provider.error_detail(data)
         reason = redact(message or response.reason or "error")
