@@ -35,6 +35,8 @@ NO_INFO_PATIENCE = 30.0  # s: ... and back off gently after this long
 MAX_INTERVAL = 10.0
 FINISH_MARGIN = 0.12  # s: poll this long after the predicted finish
 COALESCE = 0.003  # s: polls due this close together go out on one scheduler wake-up
+NEAR_START = 3.0  # s: a queued job expected to start within this is next polled once started
+START_MARGIN = 0.5  # s: ... this long after its expected start
 OVERDUE_INTERVAL = 0.25  # s: past the predicted finish and still running
 
 Policy: TypeAlias = "Callable[[Job, float], tuple[float, str]]"  # (job, elapsed) -> (delay, why)
@@ -109,9 +111,12 @@ def queued_delay(job: Job) -> tuple[float, str]:
     samples = queue_samples(job.history)
     if len(samples) >= 2 and samples[-1][1] < samples[0][1]:
         (t0, q0), (t1, q1) = samples[0], samples[-1]
-        to_front = q1 * (t1 - t0) / (q0 - q1)
-        delay = min(MAX_INTERVAL, max(0.5, 0.8 * to_front))
-        return delay, f"queue position {q1}, about {to_front:.1f}s to the front"
+        step = (t1 - t0) / (q0 - q1)  # seconds per place
+        starts_in = (q1 + 1) * step  # position 0 is the last place before running
+        if starts_in <= NEAR_START:  # skip the front of the queue: poll once it runs
+            return starts_in + START_MARGIN, f"queue position {q1}, running in {starts_in:.1f}s"
+        delay = min(MAX_INTERVAL, 0.8 * starts_in)
+        return delay, f"queue position {q1}, about {starts_in:.1f}s to the start"
     if status.queue_position:
         delay = min(MAX_INTERVAL, 0.6 + 0.4 * status.queue_position)
         return delay, f"queue position {status.queue_position}"

@@ -152,6 +152,20 @@ def test_progress_policy_polls_little_and_detects_fast(sb) -> None:
     assert len(job.history) <= 7, [(p.elapsed, p.why) for p in job.history]
 
 
+def test_queue_drain_rate_skips_the_front_of_the_queue(sb) -> None:
+    """Two queue positions give the drain rate; a job due to start soon is next polled once
+    it runs, not while it waits at the front (one request a job saved in a batch)."""
+    rid = sb.add_job("clipia", queue=4.0, duration=2.0)
+    job = follow(sb, "clipia", rid)
+    job.wait(15)
+    queued = [p for p in job.history if p.status and p.status.state is State.QUEUED]
+    assert len(queued) == 2, [(p.elapsed, p.why) for p in job.history]
+    assert queued[0].status.queue_position > queued[1].status.queue_position > 0
+    started_at = api_requests(sb, rid)[0].time + 4.0
+    first_running = api_requests(sb, rid)[2].time
+    assert 0.0 < first_running - started_at < 1.5
+
+
 def test_on_change_is_called_from_the_engine(sb) -> None:
     seen: list[tuple[str, bool]] = []
     rid = sb.add_job("sivi", duration=0.5)
