@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import collections
 import email.utils
-import functools
 import json
 import os
 import random
@@ -194,7 +193,7 @@ class Client:
         self.budget = budget
         self._key = key
         self.test_mode = bool(provider.test_key_prefix and key.startswith(provider.test_key_prefix))
-        self._prepared = functools.lru_cache(maxsize=1024)(self._prepare)
+        self._routes: dict[tuple[str, str, int | None], tuple[_wire.Pool, dict[str, str]]] = {}
 
     def __repr__(self) -> str:
         return f"<Client {self.provider.name} {self.base_url}>"
@@ -302,21 +301,21 @@ class Client:
         """Does the body echo the key? (bytes: ``response.text`` would guess a charset)"""
         return self._key.encode() in response.content
 
-    def _prepare(self, url: str) -> tuple[_wire.Pool, str, dict[str, str]]:
-        """Where a status GET for ``url`` goes: the origin's pool, the target, the headers."""
-        scheme, host, port = origin(url)
-        parts = urlsplit(url)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
-        return (
-            _wire.pool_for(scheme, host, port or 0),
-            target,
-            {**headers, **self.credentials_for(url)},
-        )
+    def _route(self, url: str) -> tuple[_wire.Pool, dict[str, str]]:
+        """The pool of ``url``'s origin and the headers for it (the key only on the API's)."""
+        where = origin(url)
+        route = self._routes.get(where)
+        if route is None:
+            headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+            pool = _wire.pool_for(where[0], where[1], where[2] or 0)
+            route = self._routes[where] = (pool, {**headers, **self.credentials_for(url)})
+        return route
 
     def _send(self, url: str, request_id: str, timeout: float) -> _wire.Reply:
         """One status GET over a keep-alive ``http.client`` connection (see ``_wire``)."""
-        pool, target, headers = self._prepared(url)
+        pool, headers = self._route(url)
+        parts = urlsplit(url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         try:
             return pool.get(target, headers, min(CONNECT_TIMEOUT, timeout), timeout)
         except (OSError, HTTPException) as exc:
