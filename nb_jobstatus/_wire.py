@@ -20,7 +20,7 @@ import threading
 from dataclasses import dataclass
 from email.message import Message
 
-import requests.certs
+import requests.utils
 
 IDLE_KEPT = 16  # idle connections kept open per origin
 Connection = http.client.HTTPConnection
@@ -38,7 +38,7 @@ class Reply:
 
 @functools.cache
 def _tls() -> ssl.SSLContext:
-    return ssl.create_default_context(cafile=requests.certs.where())
+    return ssl.create_default_context(cafile=requests.utils.DEFAULT_CA_BUNDLE_PATH)
 
 
 def _closed_by_peer(sock: socket.socket) -> bool:
