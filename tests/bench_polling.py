@@ -210,7 +210,7 @@ def slowdown(loaded: list[tuple[float, float]], alone: list[tuple[float, float]]
     waited = statistics.median(w / c for w, c in loaded) / statistics.median(
         w / c for w, c in alone
     )
-    return f"{waited:.2f}x off-CPU, {wall:.2f}x wall clock"
+    return f"{waited:.3f}x off-CPU, {wall:.2f}x wall clock"
 
 
 def part2(count: int, longest: int) -> None:

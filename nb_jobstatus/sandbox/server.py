@@ -19,6 +19,7 @@ from .reply import Reply
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive
+    wbufsize = 64 * 1024  # headers and a small body leave in one write, as from a real server
     timeout = 300  # an idle keep-alive connection gives its thread back after this
     server: Server
 
@@ -56,6 +57,7 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 for chunk in content:
                     self.wfile.write(chunk)
+                    self.wfile.flush()  # a streamed body goes out chunk by chunk
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client went away mid-body: nothing to do
 
