@@ -193,7 +193,7 @@ class Client:
         self.budget = budget
         self._key = key
         self.test_mode = bool(provider.test_key_prefix and key.startswith(provider.test_key_prefix))
-        self._routes: dict[tuple[str, str, int | None], tuple[_wire.Pool, dict[str, str]]] = {}
+        self._routes: dict[str, tuple[_wire.Pool, dict[str, str]]] = {}
 
     def __repr__(self) -> str:
         return f"<Client {self.provider.name} {self.base_url}>"
@@ -301,21 +301,22 @@ class Client:
         """Does the body echo the key? (bytes: ``response.text`` would guess a charset)"""
         return self._key.encode() in response.content
 
-    def _route(self, url: str) -> tuple[_wire.Pool, dict[str, str]]:
-        """The pool of ``url``'s origin and the headers for it (the key only on the API's)."""
-        where = origin(url)
-        route = self._routes.get(where)
+    def _route(self, url: str) -> tuple[_wire.Pool, dict[str, str], str]:
+        """The pool of ``url``'s origin, the headers for it (the key only on the API's origin)
+        and the request target. Kept by ``scheme://host:port`` as written: no parse per poll."""
+        cut = url.find("/", url.find("//") + 2)
+        prefix, target = (url, "/") if cut < 0 else (url[:cut], url[cut:].partition("#")[0])
+        route = self._routes.get(prefix)
         if route is None:
+            scheme, host, port = origin(url)
             headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
-            pool = _wire.pool_for(where[0], where[1], where[2] or 0)
-            route = self._routes[where] = (pool, {**headers, **self.credentials_for(url)})
-        return route
+            pool = _wire.pool_for(scheme, host, port or 0)
+            route = self._routes[prefix] = (pool, {**headers, **self.credentials_for(url)})
+        return route[0], route[1], target
 
     def _send(self, url: str, request_id: str, timeout: float) -> _wire.Reply:
         """One status GET over a keep-alive ``http.client`` connection (see ``_wire``)."""
-        pool, headers = self._route(url)
-        parts = urlsplit(url)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        pool, headers, target = self._route(url)
         try:
             return pool.get(target, headers, min(CONNECT_TIMEOUT, timeout), timeout)
         except (OSError, HTTPException) as exc:
