@@ -5,8 +5,8 @@ hundreds a second. Each one takes CPU, and the GIL, from the user's own code. ``
 spends two to three times the CPU of ``http.client`` on such a GET (settings merged, cookies,
 hooks, adapters: measured in the README's benchmark), so status and result GETs go through this
 pool; downloads, which stream and follow redirects, stay on ``requests``. As there: the same
-CA bundle (certifi's), no proxies, no retries, and a connection the server closed while idle
-is noticed before it is reused, never resent to.
+CA bundle (certifi's), no proxies, no retries. A connection the server closed while it sat idle
+is noticed before it is reused, so no request is ever sent twice.
 """
 
 from __future__ import annotations
@@ -73,12 +73,6 @@ class Pool:
             raise
         self._give(conn)
         return reply
-
-    def close(self) -> None:
-        with self._lock:
-            idle, self._idle = self._idle, []
-        for conn in idle:
-            conn.close()
 
     def _connect(self, timeout: float) -> Connection:
         if self.scheme == "https":

@@ -1,6 +1,7 @@
-"""The HTTP layer: one pooled session per provider and key, explicit timeouts, retries only
-where a retry can help, ``Retry-After``, a shared request budget per key, credentials scoped
-to the provider's own origin, and redaction of keys from everything that leaves as text."""
+"""The HTTP layer: status polls over keep-alive connections (``_wire``), downloads through one
+``requests`` session per provider and key, explicit timeouts, retries only where a retry can
+help, ``Retry-After``, a shared request budget per key, credentials scoped to the provider's own
+origin, and redaction of keys from everything that leaves as text."""
 
 from __future__ import annotations
 
