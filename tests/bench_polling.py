@@ -13,7 +13,7 @@ main thread. It prints:
 - client CPU per status request, against a bare ``requests.Session`` GET + ``.json()`` on the
   same server, two ways: the bare GETs replayed one by one at the moments the engine sent its
   requests (the same work at the same pace), and back to back as fast as they go (the hottest
-  case: on this VM a GET paced 4 ms apart costs twice the CPU of one sent back to back);
+  case: on this VM a GET paced 4 ms apart costs 1.7x-2.1x the CPU of one sent back to back);
 - the peak thread count;
 - how much the main-thread loop is slowed, two ways: by the time it spent off the CPU (its
   wall time over its own CPU time, against the loop alone), which the machine's speed drifts
@@ -174,7 +174,23 @@ def request_offsets(jobs: list[Job]) -> list[float]:
     return [t - min(sent) for t in sorted(sent)]
 
 
-def follow_many(base: str, count: int, longest: int, tag: int, load: bool) -> dict[str, float]:
+@dataclass
+class Followed:
+    """What one run of ``follow_many`` measured."""
+
+    cpu: float  # seconds of CPU of every thread but the main one
+    offsets: list[float]  # when each request went out, from the first
+    polls: int
+    peak: int  # threads in the process
+    loops: list[tuple[float, float]]  # the main-thread loop's (wall, CPU) seconds
+    completed: int
+
+    @property
+    def requests(self) -> int:
+        return len(self.offsets)
+
+
+def follow_many(base: str, count: int, longest: int, tag: int, load: bool) -> Followed:
     """Follow ``count`` jobs at once; with ``load``, time a CPU-bound loop meanwhile."""
     cpu0, main0 = time.process_time(), time.thread_time()
     jobs = []
@@ -189,16 +205,14 @@ def follow_many(base: str, count: int, longest: int, tag: int, load: bool) -> di
     while not all(job.done for job in jobs):
         loops.append(spin()) if load else time.sleep(0.05)
         peak = max(peak, threading.active_count())
-    offsets = request_offsets(jobs)
-    return {
-        "cpu": (time.process_time() - cpu0) - (time.thread_time() - main0),
-        "requests": len(offsets),
-        "offsets": offsets,  # type: ignore[dict-item]
-        "polls": sum(len(job.history) for job in jobs),
-        "peak": peak,
-        "loops": loops,  # type: ignore[dict-item]
-        "completed": sum(job.state.value == "completed" for job in jobs),
-    }
+    return Followed(
+        cpu=(time.process_time() - cpu0) - (time.thread_time() - main0),
+        offsets=request_offsets(jobs),
+        polls=sum(len(job.history) for job in jobs),
+        peak=peak,
+        loops=loops,
+        completed=sum(job.state.value == "completed" for job in jobs),
+    )
 
 
 def slowdown(loaded: list[tuple[float, float]], alone: list[tuple[float, float]]) -> str:
@@ -219,22 +233,20 @@ def part2(count: int, longest: int) -> None:
         poller.engine()
         hot, alone = [bare_back_to_back(base)], [spin() for _ in range(15)]
         quiet = follow_many(base, count, longest, 1, load=False)
-        replayed = bare_replay(base, quiet["offsets"])  # type: ignore[arg-type]
+        replayed = bare_replay(base, quiet.offsets)
         hot.append(bare_back_to_back(base))
         loaded = follow_many(base, count, longest, 2, load=True)
         hot.append(bare_back_to_back(base))
         alone += [spin() for _ in range(15)]
     finally:
         proc.terminate()
-    per_request = quiet["cpu"] / quiet["requests"]
+    per_request = quiet.cpu / quiet.requests
     print(f"\nPart 2: {count} concurrent Clipia jobs of 10-{longest} s, run twice")
-    print(f"  completed             {quiet['completed']} and {loaded['completed']} of {count}")
-    print(
-        f"  status requests       {quiet['requests']:.0f} ({quiet['polls'] / count:.1f} polls/job)"
-    )
+    print(f"  completed             {quiet.completed} and {loaded.completed} of {count}")
+    print(f"  status requests       {quiet.requests} ({quiet.polls / count:.1f} polls/job)")
     print(
         f"  client CPU / request  {per_request * 1e6:.0f} us"
-        f" ({loaded['cpu'] / loaded['requests'] * 1e6:.0f} us with the main-thread loop running)"
+        f" ({loaded.cpu / loaded.requests * 1e6:.0f} us with the main-thread loop running)"
     )
     print(
         f"    bare GET + json, at the engine's moments   {replayed * 1e6:.0f} us:"
@@ -245,10 +257,10 @@ def part2(count: int, longest: int) -> None:
         f" ratio {per_request / statistics.median(hot):.2f}x"
         f" ({', '.join(f'{h * 1e6:.0f}' for h in hot)})"
     )
-    print(f"  peak threads          {max(quiet['peak'], loaded['peak']):.0f} in the process")
+    print(f"  peak threads          {max(quiet.peak, loaded.peak)} in the process")
     print(f"  engine threads        {len(poller.engine().threads)}")
     print(
-        f"  main-thread loop      slowed {slowdown(loaded['loops'], alone)}"  # type: ignore[arg-type]
+        f"  main-thread loop      slowed {slowdown(loaded.loops, alone)}"
         f" ({statistics.median(w for w, _ in alone) * 1000:.0f} ms alone)"
     )
 
