@@ -5,7 +5,9 @@ request resent, ``Connection: close`` obeyed, and TLS verified against requests'
 from __future__ import annotations
 
 import pathlib
+import shutil
 import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -18,7 +20,7 @@ from nb_jobstatus.http import client_for
 
 EXAMPLES = pathlib.Path(__file__).parent / "examples"
 BODY = (EXAMPLES / "clipia_in_progress.json").read_bytes()
-CERT = EXAMPLES / "tls" / "localhost-test-only.pem"
+Cert = tuple[pathlib.Path, pathlib.Path]  # (certificate, private key)
 RID = "764cabcf-b745-4b3e-ae38-1200304cf45b"
 
 
@@ -27,6 +29,7 @@ class Counting(ThreadingHTTPServer):
     connections = 0
     paths: list[str]
     close_each = False  # answer every request with Connection: close
+    headers: list[dict[str, str]]  # of every request, in order
 
     @property
     def port(self) -> int:
@@ -43,6 +46,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.server.paths.append(self.path)
+        self.server.headers.append(dict(self.headers.items()))
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(BODY)))
@@ -55,13 +59,29 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
-def serve(idle_timeout: float | None = None, tls: bool = False) -> Counting:
+@pytest.fixture(scope="module")
+def cert(tmp_path_factory: pytest.TempPathFactory) -> Cert:
+    """A throwaway self-signed certificate for localhost: (certificate, private key)."""
+    openssl = shutil.which("openssl")
+    assert openssl, "the TLS tests need the openssl command (.ci/run installs it)"
+    folder = tmp_path_factory.mktemp("tls")
+    pem, key = folder / "localhost.pem", folder / "localhost.key"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(pem)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return pem, key
+
+
+def serve(idle_timeout: float | None = None, tls: Cert | None = None) -> Counting:
     handler = type("Timed", (Handler,), {"timeout": idle_timeout})
     server = Counting(("127.0.0.1", 0), handler)
-    server.paths = []
+    server.paths, server.headers = [], []
     if tls:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(CERT, EXAMPLES / "tls" / "localhost-test-only.key")
+        context.load_cert_chain(tls[0], tls[1])
         server.socket = context.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}).start()
     return server
@@ -116,29 +136,18 @@ def test_client_polls_through_the_pool_with_the_key_on_the_api_origin_only(
     servers: list[Counting],
 ) -> None:
     servers.append(server := serve())
-    captured: list[dict[str, str]] = []
-    original = Handler.do_GET
-
-    def capture(handler: Handler) -> None:
-        captured.append(dict(handler.headers.items()))
-        original(handler)
-
-    Handler.do_GET = capture  # type: ignore[method-assign]
-    try:
-        client = client_for("clipia", "wire-key", f"http://127.0.0.1:{server.port}")
-        statuses = [client.fetch_status(RID, 5).status for _ in range(3)]
-    finally:
-        Handler.do_GET = original  # type: ignore[method-assign]
+    client = client_for("clipia", "wire-key", f"http://127.0.0.1:{server.port}")
+    statuses = [client.fetch_status(RID, 5).status for _ in range(3)]
     assert [s.state for s in statuses] == [State.RUNNING] * 3 and statuses[0].progress == 45
     assert server.paths == [f"/v1/requests/{RID}/status"] * 3
-    assert captured[0]["Authorization"] == "Bearer wire-key"
-    assert captured[0]["User-Agent"].startswith("nb-jobstatus/")
+    assert server.headers[0]["Authorization"] == "Bearer wire-key"
+    assert server.headers[0]["User-Agent"].startswith("nb-jobstatus/")
     assert server.connections == 1
 
 
-def test_tls_is_verified_against_requests_ca_bundle(servers: list[Counting]) -> None:
+def test_tls_is_verified_against_requests_ca_bundle(servers: list[Counting], cert: Cert) -> None:
     """A self-signed certificate is refused before any request (so before the key) is sent."""
-    servers.append(server := serve(tls=True))
+    servers.append(server := serve(tls=cert))
     client = client_for("clipia", "wire-key", f"https://localhost:{server.port}")
     with pytest.raises(TransportError, match="CERTIFICATE_VERIFY_FAILED") as caught:
         client.fetch_status(RID, 5)
@@ -147,10 +156,12 @@ def test_tls_is_verified_against_requests_ca_bundle(servers: list[Counting]) -> 
 
 
 def test_tls_polls_when_the_certificate_is_trusted(
-    servers: list[Counting], monkeypatch: pytest.MonkeyPatch
+    servers: list[Counting],
+    cert: Cert,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    servers.append(server := serve(tls=True))
-    monkeypatch.setattr(_wire, "_tls", lambda: ssl.create_default_context(cafile=CERT))
+    servers.append(server := serve(tls=cert))
+    monkeypatch.setattr(_wire, "_tls", lambda: ssl.create_default_context(cafile=cert[0]))
     pool = pool_of(server, "https")
     assert [pool.get("/s", {}, 5, 5).content for _ in range(3)] == [BODY] * 3
     assert server.connections == 1
