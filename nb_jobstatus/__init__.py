@@ -13,7 +13,7 @@ from typing import Any
 
 from ._api import jobs, watch
 from ._version import __version__
-from .errors import (
+from .core.errors import (
     AuthenticationError,
     ConfigurationError,
     ExpiredError,
@@ -25,9 +25,9 @@ from .errors import (
     ResponseError,
     TransportError,
 )
+from .core.model import Asset, Poll, State, Status
 from .http import get_status, set_rate_limit
 from .job import Job
-from .model import Asset, Poll, State, Status
 
 __all__ = [
     "Asset",

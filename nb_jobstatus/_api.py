@@ -6,10 +6,10 @@ import threading
 import weakref
 
 from . import poller
-from .errors import ConfigurationError
+from .core.errors import ConfigurationError
+from .core.providers import get as get_provider
 from .http import Client, client_for
 from .job import Job
-from .providers import get as get_provider
 
 # Weak: a job lives while it is polled (the engine holds it), shown (its widget holds it) or
 # kept by the user; the registry alone never keeps a finished job alive.

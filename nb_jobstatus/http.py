@@ -22,18 +22,18 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from . import _wire
-from ._redact import logger, redact, redact_json, register
 from ._version import __version__
-from .errors import (
+from .core.errors import (
     ConfigurationError,
     JobStatusError,
     ResponseError,
     TransportError,
     error_for_status,
 )
-from .model import State, Status
-from .providers import Provider
-from .providers import get as get_provider
+from .core.model import State, Status
+from .core.providers import Provider
+from .core.providers import get as get_provider
+from .core.redact import logger, redact, redact_json, register
 
 USER_AGENT = f"nb-jobstatus/{__version__}"
 CONNECT_TIMEOUT = 5.0

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import poller
-from ._redact import logger, redact
-from .errors import JobStatusError, PollTimeout
+from .core.errors import JobStatusError, PollTimeout
+from .core.model import Poll, State, Status
+from .core.redact import logger, redact
 from .http import MAX_RETRIES, Client
-from .model import Poll, State, Status
 
 if TYPE_CHECKING:
     from .poller import Engine

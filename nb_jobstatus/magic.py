@@ -25,13 +25,13 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from traitlets import Bool, Float, Int, Unicode, observe
 
 from ._api import JobList, jobs, watch
-from .errors import ConfigurationError, JobStatusError
+from .core.errors import ConfigurationError, JobStatusError
+from .core.model import State
+from .core.providers import PROVIDERS
+from .core.providers import get as get_provider
+from .core.providers._base import UUID_RE
 from .http import origin, resolve_base_url, set_rate_limit
 from .job import Job
-from .model import State
-from .providers import PROVIDERS
-from .providers import get as get_provider
-from .providers._base import UUID_RE
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 _UUID = UUID_RE.pattern

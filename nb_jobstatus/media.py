@@ -26,10 +26,10 @@ from urllib.parse import unquote, urlsplit
 import requests
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ._redact import logger, redact
-from .errors import JobStatusError, ResponseError
+from .core.errors import JobStatusError, ResponseError
+from .core.model import Asset
+from .core.redact import logger, redact
 from .http import DOWNLOAD_LIMIT
-from .model import Asset
 
 if TYPE_CHECKING:
     from .job import Job

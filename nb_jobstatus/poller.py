@@ -21,8 +21,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeAlias
 
-from ._redact import logger
-from .model import Poll, State
+from .core.model import Poll, State
+from .core.redact import logger
 
 if TYPE_CHECKING:
     from .job import Job

@@ -29,7 +29,7 @@ import pytest
 import nb_jobstatus as njs
 from nb_jobstatus import http, sandbox
 from nb_jobstatus import job as job_module
-from nb_jobstatus.errors import (
+from nb_jobstatus.core.errors import (
     AuthenticationError,
     ConfigurationError,
     ExpiredError,
@@ -41,7 +41,7 @@ from nb_jobstatus.errors import (
     ResponseError,
     TransportError,
 )
-from nb_jobstatus.model import State
+from nb_jobstatus.core.model import State
 from nb_jobstatus.views import static
 
 OK, FAILED = State.COMPLETED, State.FAILED

@@ -31,7 +31,7 @@ import pytest
 
 import nb_jobstatus as njs
 from nb_jobstatus import _api, poller, sandbox
-from nb_jobstatus.model import State
+from nb_jobstatus.core.model import State
 
 JOBS = 1000
 PROVIDERS = ("clipia", "napkin", "sivi")

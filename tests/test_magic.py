@@ -18,7 +18,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import CapturedIO, capture_output
 
 from nb_jobstatus import Job, State, http, jobs, magic, views
-from nb_jobstatus.providers import PROVIDERS
+from nb_jobstatus.core.providers import PROVIDERS
 from nb_jobstatus.sandbox import Sandbox
 
 CANARY = "canary-KEY-1234567890"

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from nb_jobstatus import ConfigurationError, ResponseError, State, providers
-from nb_jobstatus.providers import clipia, napkin, sivi
+from nb_jobstatus import ConfigurationError, ResponseError, State
+from nb_jobstatus.core import providers
+from nb_jobstatus.core.providers import clipia, napkin, sivi
 
 EXAMPLES = pathlib.Path(__file__).parent / "examples"
 SIVI_ID = "sbhMkIZKCPp"

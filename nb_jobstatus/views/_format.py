@@ -7,7 +7,7 @@ import html
 import time
 from urllib.parse import urlsplit
 
-from .._redact import redact
+from ..core.redact import redact
 
 # Inline styles only: a <style> block is dropped by some sanitizers, classes alone carry no look.
 FG = "var(--jp-ui-font-color1, #1f1f1f)"

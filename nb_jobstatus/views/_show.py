@@ -16,7 +16,7 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .._redact import logger
+from ..core.redact import logger
 from . import static
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from .._redact import logger
+from ..core.redact import logger
 
 PERIOD = 1.0  # s between elapsed-time ticks
 MIN_INTERVAL = 0.25  # s between two renders of one view: at most 4 a second

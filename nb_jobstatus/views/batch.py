@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from ..model import State
+from ..core.model import State
 from . import debugger, static
 from ._ticker import MIN_INTERVAL, Throttle, ticker
 from .widget import ROOT_LAYOUT, Updates, html

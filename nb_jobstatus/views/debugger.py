@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from .._redact import redact
-from ..model import Poll, State
+from ..core.model import Poll, State
+from ..core.redact import redact
 from . import _format as fmt
 
 if TYPE_CHECKING:

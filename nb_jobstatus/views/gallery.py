@@ -13,7 +13,7 @@ import base64
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..model import Asset, State
+from ..core.model import Asset, State
 from ._format import esc, safe_url
 
 if TYPE_CHECKING:

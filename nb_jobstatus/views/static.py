@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .._redact import logger, redact
-from ..model import Asset, State
+from ..core.model import Asset, State
+from ..core.redact import logger, redact
 from . import _format as fmt
 from . import debugger
 

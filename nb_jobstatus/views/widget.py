@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from ..model import State
+from ..core.model import State
 from . import _format as fmt
 from . import debugger, static
 from ._ticker import Throttle, ticker

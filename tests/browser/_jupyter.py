@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from nb_jobstatus.providers import PROVIDERS
+from nb_jobstatus.core.providers import PROVIDERS
 
 CHROMIUM = os.environ.get("NJS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
