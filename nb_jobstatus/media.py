@@ -148,7 +148,7 @@ def cache_all(job: Job) -> None:
 
 def cache_one(job: Job, index: int, asset: Asset) -> Media:
     """The asset's original (Clipia: ``original_url``), else its display copy."""
-    original = asset.extra.get("original_url")
+    original = asset.original_url
     sources = [original, asset.url] if isinstance(original, str) and original else [asset.url]
     first: Media | None = None
     for url in dict.fromkeys(sources):
@@ -231,8 +231,8 @@ def _mime(content_type: str | None) -> str | None:
 
 
 def _duration(asset: Asset) -> float | None:
-    value = asset.extra.get("duration")
-    return float(value) if isinstance(value, (int, float)) and value >= 0 else None
+    value = asset.duration
+    return value if value is not None and value >= 0 else None
 
 
 # -- probing -----------------------------------------------------------------------------------

@@ -121,7 +121,7 @@ def test_size_mismatch_warning(sb: sandbox.Sandbox) -> None:
     real = follow(sb, "clipia", size=(1000, 1000))
     assert real.status is not None
     asset = real.status.assets[0]
-    claimed = {"url": asset.url, "original_url": asset.extra["original_url"]}
+    claimed = {"url": asset.url, "original_url": asset.original_url}
     job = follow(sb, "clipia", overrides={"output": {"images": [claimed | {"width": 1080}]}})
     page = gallery_html(job)
     assert DIMS.findall(page) == [("1000", "1000")]  # measured wins

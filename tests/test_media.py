@@ -115,7 +115,7 @@ def test_clipia_prefers_the_original(sb: sandbox.Sandbox) -> None:
     job = follow(sb, "clipia", images=2)
     for item in medias(job):
         check_thumbnail(item)
-        assert item.source_url == item.asset.extra["original_url"]
+        assert item.source_url == item.asset.original_url
         assert (item.format, item.width, item.height) == ("PNG", 1080, 1080)
         assert item.path is not None and item.path.suffix == ".png"
     paths = [r.path for r in sb.requests if r.request_id == job.request_id]
@@ -167,7 +167,7 @@ def test_media_fault(sb: sandbox.Sandbox, provider: str, fault: str) -> None:
 def test_size_mismatch_warning(sb: sandbox.Sandbox) -> None:
     real = follow(sb, "clipia", size=(1000, 1000))
     (asset,) = real.status.assets if real.status else ()
-    claimed = {"url": asset.url, "original_url": asset.extra["original_url"]}
+    claimed = {"url": asset.url, "original_url": asset.original_url}
     output = {"images": [claimed | {"width": 1080, "height": 1080}]}
     job = follow(sb, "clipia", overrides={"output": output})
     (item,) = medias(job)
@@ -213,7 +213,7 @@ def test_save_all_writes_the_originals(sb: sandbox.Sandbox, tmp_path: Path) -> N
     assert [p.name for p in paths] == [f"clipia-{rid}-0.png", f"clipia-{rid}-1.png"]
     assert job.status is not None
     for path, asset in zip(paths, job.status.assets, strict=True):
-        assert path.read_bytes() == served(job, asset.extra["original_url"])
+        assert path.read_bytes() == served(job, asset.original_url)
 
 
 def test_save_caches_first_and_skips_failures(sb: sandbox.Sandbox, tmp_path: Path) -> None:

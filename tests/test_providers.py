@@ -50,7 +50,7 @@ def test_sivi_complete_assets_and_links() -> None:
     assert (asset.width, asset.height, asset.id) == (1080, 1080, "sh0V7MlzOPm")
     assert asset.media_type == "image/jpeg" and asset.kind == "image"
     assert asset.edit_url and "independent-design-editor" in asset.edit_url
-    assert asset.extra["variantType"] == "GENERATED"
+    assert asset.variant_type == "GENERATED"
     assert status.view_url and status.view_url.endswith(
         "/#/design/97026520-1f1b-11f0-ada0-01392001fe46"
     )
@@ -65,7 +65,7 @@ def test_sivi_options_are_sub_variants() -> None:
     data["body"]["status"] = "completed"
     status = sivi.parse(SIVI_ID, data)
     assert [a.id for a in status.assets] == ["sh0V7MlzOPm", "sh0V7MlzOPm_1"]
-    assert status.assets[1].width == 540 and status.assets[1].extra["variantType"] == "EDITED"
+    assert status.assets[1].width == 540 and status.assets[1].variant_type == "EDITED"
     assert status.state is State.COMPLETED
 
 
@@ -199,8 +199,8 @@ def test_clipia_result_images_video_and_error() -> None:
     status = clipia.parse_result(base, result)
     image, video = status.assets
     assert (image.kind, image.width, image.height) == ("image", 1024, 768)
-    assert image.extra["original_url"] == "https://media.clipia.ai/a.png"
-    assert (video.kind, video.extra["duration"], video.width) == ("video", 4.5, 640)
+    assert image.original_url == "https://media.clipia.ai/a.png"
+    assert (video.kind, video.duration, video.width) == ("video", 4.5, 640)
     assert status.raw == result
 
     failed = clipia.parse_result(

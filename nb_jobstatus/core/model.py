@@ -30,12 +30,15 @@ class Asset:
     """One generated file as the provider reports it (sizes as reported, not measured)."""
 
     url: str
-    kind: str = "image"  # "image", "video" or "file"
+    kind: str = "image"  # "image", "video", "audio" or "file"
     width: int | None = None
     height: int | None = None
     id: str | None = None
     edit_url: str | None = None
     media_type: str | None = None
+    original_url: str | None = None  # Clipia: the full-quality file behind ``url``'s copy
+    duration: float | None = None  # seconds (video, audio), as reported
+    variant_type: str | None = None  # Sivi: "GENERATED" or "EDITED"
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
@@ -58,6 +61,7 @@ class Status:
     logs: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     test_mode: bool = False
+    output: Any = None  # what a result carries besides its files (undocumented keys, text)
     raw: Any = field(default=None, compare=False, repr=False)
 
     @property

@@ -240,12 +240,12 @@ def id_line(job: Job, asset: Asset, media: Media | None) -> str:
     parts = []
     if asset.id:
         parts.append(code(asset.id))
-    variant = asset.extra.get("variantType")
+    variant = asset.variant_type
     if isinstance(variant, str) and variant:
         parts.append(esc(variant))
     if asset.edit_url:
         parts.append(link(asset.edit_url, "edit"))
-    original = asset.extra.get("original_url") or asset.url
+    original = asset.original_url or asset.url
     if asset.kind == "image" and isinstance(original, str) and public(job, original):
         parts.append(link(original, "original"))
     return " · ".join(parts)

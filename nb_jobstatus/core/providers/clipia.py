@@ -84,18 +84,14 @@ def parse(request_id: str, data: Any) -> Status:
 def media_asset(item: Any, kind: str) -> Asset | None:
     if not isinstance(item, dict) or not as_str(item.get("url")):
         return None
-    extra: dict[str, Any] = {}
-    if as_str(item.get("original_url")):
-        extra["original_url"] = item["original_url"]
-    if as_float(item.get("duration")) is not None:
-        extra["duration"] = as_float(item.get("duration"))
     return Asset(
         url=item["url"],
         kind=kind,
         width=as_int(item.get("width")),
         height=as_int(item.get("height")),
         id=item["url"].rsplit("/", 1)[-1].split("?")[0] or None,
-        extra=extra,
+        original_url=as_str(item.get("original_url")),
+        duration=as_float(item.get("duration")),
     )
 
 

@@ -74,7 +74,7 @@ def variant_asset(variation: Any) -> Asset | None:
         id=as_str(variation.get("variantId")),
         edit_url=as_str(variation.get("variantEditLink")),
         media_type=media_type_of(variation["variantImageUrl"]),
-        extra={"variantType": variation.get("variantType")},
+        variant_type=as_str(variation.get("variantType")),
     )
 
 
