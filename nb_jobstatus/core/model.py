@@ -37,6 +37,7 @@ class Asset:
     edit_url: str | None = None
     media_type: str | None = None
     original_url: str | None = None  # Clipia: the full-quality file behind ``url``'s copy
+    original_media_type: str | None = None  # the type of ``original_url``, when known
     duration: float | None = None  # seconds (video, audio), as reported
     variant_type: str | None = None  # Sivi: "GENERATED" or "EDITED"
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
@@ -62,6 +63,7 @@ class Status:
     warnings: tuple[str, ...] = ()
     test_mode: bool = False
     output: Any = None  # what a result carries besides its files (undocumented keys, text)
+    cost: int | None = None  # Clipia: credits reserved while running, charged once finished
     raw: Any = field(default=None, compare=False, repr=False)
 
     @property

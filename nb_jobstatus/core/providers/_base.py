@@ -1,4 +1,5 @@
-"""What a provider module describes: URLs, auth, id format and the parse of its JSON. No I/O."""
+"""What a provider module describes: URLs, auth, id format, the URLs a user may paste, hints
+for the polling policy and the parse of its JSON. No I/O."""
 
 from __future__ import annotations
 
@@ -7,12 +8,23 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import SplitResult, quote, urlsplit
 
 from ..errors import ConfigurationError, ResponseError
 from ..model import State, Status
+from ._values import MAX_URL
 
 UUID_RE = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+
+
+def no_match(_: str) -> tuple[str, str] | None:
+    """For a provider whose URLs nobody pastes."""
+    return None
+
+
+def no_design(_: object) -> str | None:
+    """For providers without design links."""
+    return None
 
 
 @dataclass(frozen=True)
@@ -36,7 +48,16 @@ class Provider:
     parse_result: Callable[[Status, Any], Status] | None = None
     rate_limit: tuple[int, float] | None = None  # documented requests per window (s)
     test_key_prefix: str | None = None  # keys of the provider's own test mode
-    docs_url: str = ""
+    # URLs a user may paste: (API base, request id) for this provider's forms, else None
+    match_url: Callable[[str], tuple[str, str] | None] = no_match
+    # a link to a design in the provider's app (a design id, not a request id), else None
+    design_id_of: Callable[[str], str | None] = no_design
+    # the design id a status names (to find the request behind a pasted design link)
+    design_id_in: Callable[[Status], str | None] = no_design
+    # hints for the polling policy
+    reports_progress: bool = True  # a percentage while running
+    reports_queue: bool = True  # a place or a wait while queued (False: "pending" is all it says)
+    expires_after: float | None = None  # seconds after which status and file URLs are gone
 
     def key_variable(self) -> str | None:
         """The environment variable holding this provider's key, if one is set."""
@@ -75,31 +96,33 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
+# -- URLs a user pastes ---------------------------------------------------------------------
+
+_ODD_URL = re.compile(r"[^\x21-\x7e]|\\")  # whitespace, controls, non-ASCII, backslash
 
 
-def as_float(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+def split_url(url: object) -> SplitResult | None:
+    """An http(s) URL split into parts, or None for anything on which URL parsers could
+    disagree (whitespace, control or non-ASCII characters, backslashes, a percent sign in
+    the host). A ``user:password@`` is dropped: it never goes into a base URL."""
+    if not isinstance(url, str) or len(url) > MAX_URL or _ODD_URL.search(url):
         return None
     try:
-        return float(value)
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError on a bad port)
     except ValueError:
         return None
+    host = parts.netloc.rpartition("@")[2]
+    if parts.scheme.lower() not in ("http", "https") or not host or "%" in host:
+        return None
+    return parts._replace(netloc=host)
 
 
-def as_str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def clamp_progress(value: Any) -> float | None:
-    number = as_float(value)
-    return None if number is None else max(0.0, min(100.0, number))
+def match_path(url: object, pattern: re.Pattern[str]) -> tuple[str, re.Match[str]] | None:
+    """(API base, match) when the URL's path is ``{base path}`` + what ``pattern`` matches;
+    ``pattern`` must have a ``base`` group for the path before the documented part."""
+    parts = split_url(url)
+    match = pattern.fullmatch(parts.path) if parts else None
+    if parts is None or match is None:
+        return None
+    return f"{parts.scheme.lower()}://{parts.netloc}{match['base']}", match

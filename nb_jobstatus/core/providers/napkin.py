@@ -11,14 +11,18 @@
   Status and file URLs expire about 30 minutes after generation (then 410).
 - Errors: 400 ``{"error", "message"}``, 401, 403 (another user's request), 404, 410, 500;
   a 429 body carries ``limit``, ``window``, ``reset_time``, ``retry_after``.
+- Pasted URLs: ``{base}/v1/visual/{id}``, ``.../status`` and a file URL ``.../file/{file-id}``.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..model import Asset, State, Status
-from ._base import UUID_RE, Provider, as_int, as_list, as_str, path_id, require_dict, state_of
+from ._base import UUID_RE, Provider, as_list, match_path, path_id, require_dict, state_of
+from ._formats import file_name_of
+from ._values import MAX_TEXT, as_str, as_url, cap, last_lines, pixels_of, status_word, text_of
 
 STATES = {
     "pending": State.QUEUED,
@@ -33,6 +37,10 @@ MEDIA_TYPES = {
     "ppt": ("file", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
 }
 
+URL_PATH = re.compile(
+    rf"(?P<base>.*)/v1/visual/(?P<id>{UUID_RE.pattern})(?:/status|/file/[^/]+)?/?"
+)
+
 
 def status_url(base_url: str, request_id: str) -> str:
     return f"{base_url}/v1/visual/{path_id(request_id)}/status"
@@ -40,6 +48,12 @@ def status_url(base_url: str, request_id: str) -> str:
 
 def auth_headers(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
+
+
+def match_url(url: str) -> tuple[str, str] | None:
+    """(API base, request id) of a status, visual or file URL."""
+    found = match_path(url, URL_PATH)
+    return (found[0], found[1]["id"]) if found else None
 
 
 def error_detail(data: Any) -> tuple[str | None, str | None]:
@@ -52,19 +66,29 @@ def error_detail(data: Any) -> tuple[str | None, str | None]:
 
 
 def file_asset(item: Any, request: dict[str, Any]) -> Asset | None:
-    if not isinstance(item, dict) or not as_str(item.get("url")):
+    url = as_url(item.get("url")) if isinstance(item, dict) else None
+    if url is None:
         return None
-    kind, media_type = MEDIA_TYPES.get(str(request.get("format", "")).lower(), ("image", None))
-    extra = {k: item.get(k) for k in ("visual_id", "visual_query", "style_id") if k in item}
+    fmt = request.get("format")
+    kind, media_type = MEDIA_TYPES.get(fmt.lower() if isinstance(fmt, str) else "", ("image", None))
+    extra = {k: as_str(item.get(k)) for k in ("visual_id", "visual_query", "style_id")}
     return Asset(
-        url=item["url"],
+        url=url,
         kind=kind,
-        width=as_int(item.get("width")),
-        height=as_int(item.get("height")),
-        id=item["url"].rsplit("/", 1)[-1] or None,
+        width=pixels_of(item.get("width")),
+        height=pixels_of(item.get("height")),
+        id=file_name_of(url),
         media_type=media_type,
-        extra=extra,
+        extra={k: v for k, v in extra.items() if v is not None},
     )
+
+
+def warning_text(item: Any) -> str:
+    """A warning as one line: a string as it is, an object by its code and message."""
+    if isinstance(item, dict) and ("message" in item or "code" in item):
+        words = (text_of(item[k]) for k in ("code", "message") if item.get(k) is not None)
+        return cap(": ".join(words), MAX_TEXT)
+    return text_of(item)
 
 
 def parse(request_id: str, data: Any) -> Status:
@@ -72,16 +96,15 @@ def parse(request_id: str, data: Any) -> Status:
     request = body["request"] if isinstance(body.get("request"), dict) else {}
     files = (file_asset(item, request) for item in as_list(body.get("generated_files")))
     code, message = error_detail(body) if body.get("error") else (None, None)
-    warnings = tuple(str(w) for w in as_list(body.get("warnings")))
     return Status(
         provider="napkin",
         request_id=request_id,
         state=state_of(body.get("status"), STATES),
-        provider_status=None if body.get("status") is None else str(body.get("status")),
+        provider_status=status_word(body.get("status")),
         reason=message,
         error_code=code,
         assets=tuple(asset for asset in files if asset is not None),
-        warnings=warnings,
+        warnings=last_lines(warning_text(w) for w in as_list(body.get("warnings"))),
         raw=data,
     )
 
@@ -99,5 +122,8 @@ NAPKIN = Provider(
     curl_header="Authorization: Bearer {env}",
     parse=parse,
     error_detail=error_detail,
-    docs_url="https://api.napkin.ai/api/get-visual-request-status",
+    match_url=match_url,
+    reports_progress=False,
+    reports_queue=False,  # "pending" covers the queue and the work alike
+    expires_after=30 * 60.0,  # status and file URLs answer 410 after about 30 minutes
 )

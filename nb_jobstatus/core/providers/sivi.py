@@ -13,6 +13,8 @@
   success, ``failed`` and ``error`` both mean failure.
 - Images live on another host and need no key. Rate limit: 50 requests/minute (general plan).
 - Errors: ``{"status": N, "body": {"message": "..."}}``.
+- Pasted URLs: a status URL (the request id is inside ``queryParams``), and the app's design
+  links (``#/design/<designId>``, ``#/results/<designId>``), which name a design, not a request.
 """
 
 from __future__ import annotations
@@ -20,18 +22,22 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote
 
+from ..errors import ConfigurationError, ResponseError
+from ..jsonbody import decode
 from ..model import Asset, State, Status
-from ._base import (
-    Provider,
-    as_float,
+from ._base import Provider, as_list, match_path, require_dict, split_url, state_of
+from ._formats import media_type_of_url
+from ._values import (
+    MAX_QUEUE_WAIT,
     as_int,
-    as_list,
     as_str,
-    clamp_progress,
-    require_dict,
-    state_of,
+    as_url,
+    pixels_of,
+    progress_of,
+    seconds_of,
+    status_word,
 )
 
 STATES = {
@@ -42,6 +48,9 @@ STATES = {
     "failed": State.FAILED,
     "error": State.FAILED,
 }
+
+STATUS_PATH = re.compile(r"(?P<base>.*)/general/get-request-status/?")
+DESIGN_LINK = re.compile(r"/?(?:design|results)/(?P<design>[^/?&]+)")  # an app URL's #fragment
 
 
 def status_url(base_url: str, request_id: str) -> str:
@@ -54,7 +63,7 @@ def auth_headers(key: str) -> dict[str, str]:
 
 
 def envelope_status(data: Any) -> int | None:
-    return as_int(data.get("status")) if isinstance(data, dict) else None
+    return as_int(data.get("status"), 0, 999) if isinstance(data, dict) else None
 
 
 def error_detail(data: Any) -> tuple[str | None, str | None]:
@@ -63,27 +72,61 @@ def error_detail(data: Any) -> tuple[str | None, str | None]:
     return None, as_str(message)
 
 
+# -- URLs a user pastes ---------------------------------------------------------------------
+
+
+def match_url(url: str) -> tuple[str, str] | None:
+    """(API base, request id) of a status URL; ConfigurationError when it has no requestId."""
+    found = match_path(url, STATUS_PATH)
+    if found is None:
+        return None
+    base, _ = found
+    parts = split_url(url)
+    query = parse_qs(parts.query if parts else "").get("queryParams", [""])[0]
+    try:
+        params = decode(query.encode(), what="queryParams")
+    except ResponseError:
+        params = None
+    request_id = params.get("requestId") if isinstance(params, dict) else None
+    if not isinstance(request_id, str):
+        raise ConfigurationError(
+            'this Sivi status URL has no queryParams={"requestId": ...}', provider="sivi"
+        )
+    return base, request_id
+
+
+def design_id_of(url: str) -> str | None:
+    """The design id of an app link (``https://instant.sivi.ai/#/design/<designId>``)."""
+    parts = split_url(url)
+    link = DESIGN_LINK.fullmatch(parts.fragment) if parts else None
+    return link["design"] if link else None
+
+
+def design_id_in(status: Status) -> str | None:
+    """The design id a status names (``body.designId``, else its view link)."""
+    raw = status.raw if status.provider == "sivi" else None
+    body = raw.get("body") if isinstance(raw, dict) else None
+    found = as_str(body.get("designId")) if isinstance(body, dict) else None
+    return found or (design_id_of(status.view_url) if status.view_url else None)
+
+
+# -- the status body ------------------------------------------------------------------------
+
+
 def variant_asset(variation: Any) -> Asset | None:
-    if not isinstance(variation, dict) or not as_str(variation.get("variantImageUrl")):
+    url = as_url(variation.get("variantImageUrl")) if isinstance(variation, dict) else None
+    if url is None:
         return None
     return Asset(
-        url=variation["variantImageUrl"],
+        url=url,
         kind="image",
-        width=as_int(variation.get("variantWidth")),
-        height=as_int(variation.get("variantHeight")),
+        width=pixels_of(variation.get("variantWidth")),
+        height=pixels_of(variation.get("variantHeight")),
         id=as_str(variation.get("variantId")),
-        edit_url=as_str(variation.get("variantEditLink")),
-        media_type=media_type_of(variation["variantImageUrl"]),
+        edit_url=as_url(variation.get("variantEditLink")),
+        media_type=media_type_of_url(url),
         variant_type=as_str(variation.get("variantType")),
     )
-
-
-def media_type_of(url: str) -> str | None:
-    match = re.search(r"\.(jpe?g|png|webp|gif|svg)(?:$|\?)", url.lower())
-    if not match:
-        return None
-    ext = match.group(1)
-    return {"jpg": "image/jpeg", "svg": "image/svg+xml"}.get(ext, f"image/{ext}")
 
 
 def assets_of(result: Any) -> tuple[Asset, ...]:
@@ -98,24 +141,19 @@ def assets_of(result: Any) -> tuple[Asset, ...]:
 
 def parse(request_id: str, data: Any) -> Status:
     body = require_dict(require_dict(data, "the Sivi envelope").get("body"), "the Sivi body")
-    wait_ms = as_float(body.get("queueWaitTime"))
     return Status(
         provider="sivi",
         request_id=request_id,
         state=state_of(body.get("status"), STATES),
-        provider_status=_raw_status(body.get("status")),
-        progress=clamp_progress(body.get("progress")),
-        queue_wait_seconds=None if wait_ms is None else wait_ms / 1000.0,
+        provider_status=status_word(body.get("status")),
+        progress=progress_of(body.get("progress")),
+        queue_wait_seconds=seconds_of(body.get("queueWaitTime"), 1e-3, MAX_QUEUE_WAIT),
         reason=as_str(body.get("reason")),
         assets=assets_of(body.get("result")),
-        view_url=as_str(body.get("link")),
-        share_url=as_str(body.get("shareLink")),
+        view_url=as_url(body.get("link")),
+        share_url=as_url(body.get("shareLink")),
         raw=data,
     )
-
-
-def _raw_status(value: Any) -> str | None:
-    return None if value is None else str(value)
 
 
 SIVI = Provider(
@@ -133,5 +171,9 @@ SIVI = Provider(
     error_detail=error_detail,
     envelope_status=envelope_status,
     rate_limit=(50, 60.0),
-    docs_url="https://docs.sivi.ai/api-reference/get-request-status",
+    match_url=match_url,
+    design_id_of=design_id_of,
+    design_id_in=design_id_in,
+    reports_progress=True,
+    reports_queue=True,  # queueWaitTime (ms)
 )
