@@ -143,6 +143,29 @@ def parse(url: str) -> yarl.URL:
     return parsed
 
 
+def join(url: str, location: str) -> str:
+    """The absolute URL a redirect's ``Location`` points to from ``url``, or UnsafeURL.
+
+    An absolute or scheme-relative location must itself pass ``parse``; a relative one must
+    have no unsafe character; the result is resolved by yarl and checked again."""
+    base = parse(url)
+    if not isinstance(location, str) or not location:
+        raise UnsafeURL("an empty redirect location")
+    if location.startswith("//"):
+        location = f"{base.scheme}:{location}"
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", location):
+        return str(parse(location))
+    problem = _bad_character(location)
+    if problem:
+        raise UnsafeURL(f"a redirect location with {problem}")
+    try:
+        joined = str(base.join(yarl.URL(location)))
+    except (ValueError, UnicodeError, TypeError) as exc:
+        raise UnsafeURL(f"a redirect location yarl refuses: {type(exc).__name__}") from None
+    parse(joined)
+    return joined
+
+
 def origin(url: str) -> tuple[str, str, int]:
     """(scheme, lower-cased host, port with the default made explicit), as yarl connects."""
     parsed = parse(url)
