@@ -4,14 +4,16 @@
 
     import nb_jobstatus as njs
     job = njs.watch("clipia", request_id)   # returns at once, polls in the background
-    job.wait()                               # the terminal Status (or the job's error)
+    job = njs.watch(client.submit(...))      # or what a submit call returned
+    status = job.wait()   # the terminal Status, a FAILED one too; raises only the error that
+                          # ended polling (HTTP 401/404/410, retries spent...) or PollTimeout
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ._api import jobs, watch
+from ._api import cache_info, clear_cache, jobs, watch
 from ._version import __version__
 from .core.errors import (
     AuthenticationError,
@@ -46,6 +48,8 @@ __all__ = [
     "Status",
     "TransportError",
     "__version__",
+    "cache_info",
+    "clear_cache",
     "get_status",
     "jobs",
     "load_ipython_extension",

@@ -1,14 +1,18 @@
-"""``watch``: follow one request (or several) in the background, reusing a running job."""
+"""``watch``: follow one request (or several, or what a submit call returned) in the background,
+reusing a running job."""
 
 from __future__ import annotations
 
 import threading
 import weakref
+from typing import Any
 
-from . import poller
+from ._targets import base_of, reference, resolve
 from .core.errors import ConfigurationError
+from .core.providers import PROVIDERS
 from .core.providers import get as get_provider
 from .http import Client, client_for
+from .core.follow import start
 from .job import Job
 
 # Weak: a job lives while it is polled (the engine holds it), shown (its widget holds it) or
@@ -34,8 +38,8 @@ def jobs() -> list[Job]:
 
 
 def watch(
-    provider: str,
-    request_id: str | list[str] | tuple[str, ...],
+    provider: object,
+    request_id: object = None,
     *,
     api_key: str | None = None,
     base_url: str | None = None,
@@ -45,24 +49,40 @@ def watch(
 ) -> Job | JobList:
     """Follow a request in the background and return its ``Job`` at once.
 
-    With a list of ids, returns a list of jobs shown together in one table and gallery.
-    Watching the same provider and id again reuses the running job (a finished one is
-    replaced by a fresh one). Every id is validated before any request is sent.
+    ``watch(provider, request_id)``, or ``watch(what_submit_returned)``: an object with
+    ``request_id`` and ``status_url`` (the Clipia SDK's ``SubmitResponse``), a dict with
+    ``request_id`` / ``id`` / ``requestId`` (and ``status_url``), or a status URL; the provider
+    is then read from the URL (or is the only one with a key). The key goes only to the
+    provider's own API, the configured base, or loopback (else pass ``base_url=``).
+
+    With a list, returns a list of jobs shown together in one table and gallery. Watching the
+    same provider and id again reuses the running job (a finished one is replaced by a fresh
+    one). Every id is validated before any request is sent.
     """
-    spec = get_provider(provider)
-    single = not isinstance(request_id, (list, tuple))
-    ids = [request_id] if single else list(request_id)
-    ids = [spec.check_id(one) for one in ids]
-    for name, value in (("interval", interval), ("timeout", timeout)):
+    named, refs = _split(provider, request_id)
+    single = not isinstance(refs, (list, tuple))
+    found = [reference(one, jobs()) for one in ([refs] if single else list(refs))]
+    in_use = [base_of(job) for job in jobs()]
+    name, ids, base = resolve(named, found, base_url, in_use)
+    for label, value in (("interval", interval), ("timeout", timeout)):
         if value is not None and not value > 0:  # also refuses NaN
-            raise ConfigurationError(f"{name} must be a positive number of seconds")
-    client = client_for(spec.name, api_key, base_url)
-    found = JobList(_watch_one(client, one, interval, timeout) for one in ids)
+            raise ConfigurationError(f"{label} must be a positive number of seconds")
+    client = client_for(name, api_key, base)
+    watched = JobList(_watch_one(client, one, interval, timeout) for one in ids)
     if display:
         from .views import show
 
-        show(found[0] if single else found)
-    return found[0] if single else found
+        show(watched[0] if single else watched)
+    return watched[0] if single else watched
+
+
+def _split(provider: object, request_id: object) -> tuple[str | None, object]:
+    """(the provider named, the reference(s)) from watch's two positional arguments."""
+    if request_id is not None:
+        return get_provider(str(provider)).name, request_id
+    if isinstance(provider, str) and provider.strip().lower() in PROVIDERS:
+        raise ConfigurationError(f"give a request id: watch({provider!r}, REQUEST_ID)")
+    return None, provider
 
 
 def _watch_one(
@@ -73,9 +93,34 @@ def _watch_one(
         running = _registry.get(key)
         if running is not None and not running.done and running.client is client:
             return running
-        job = Job(client, request_id, interval=interval, timeout=timeout, engine=poller.engine())
+        job = Job(client, request_id, interval=interval, timeout=timeout)
         _registry.pop(key, None)
         _registry[key] = job
     if running is not None and not running.done:
         running.cancel()  # same request with another key or base URL: replace it
-    return job.start()
+    return start(job)
+
+
+# -- the media cache (nb_jobstatus.core.media keeps it; here for the face and the magic) ------
+
+
+def cache_info() -> Any:
+    """Where the media cache is, its size in bytes, its files and its cap (``location``,
+    ``bytes``, ``files``, ``cap``; the cap is ``NB_JOBSTATUS_CACHE_MAX`` bytes)."""
+    from .core import media
+
+    return media.cache_info()
+
+
+def clear_cache() -> int:
+    """Empty the media cache; returns the number of files removed."""
+    from .core import media
+
+    return int(media.clear_cache())
+
+
+def recent(limit: int = 20) -> list[Any]:
+    """The last jobs followed, newest first, across kernel restarts (never a key)."""
+    from .core import media
+
+    return list(media.recent(limit))

@@ -110,6 +110,16 @@ def test_help_explains_usage_with_examples(shell: InteractiveShell) -> None:
     assert "REQUEST_ID" in captured.stdout + everything(captured)
 
 
+def test_help_is_plain_text(shell: InteractiveShell) -> None:
+    """No reStructuredText left for a person to read: no ``::`` block, no double backquotes,
+    no ``<[DIR]>``; the usage line and the examples are there as plain lines."""
+    doc = shell.find_line_magic("jobstatus").__doc__
+    assert "::" not in doc.replace("https://", "") and "``" not in doc and "<[" not in doc, doc
+    assert doc.startswith("Usage:\n  %jobstatus [--wait]"), doc[:200]
+    assert "\nExamples:\n    %jobstatus clipia" in doc
+    assert "  --save [DIR]          Wait" in doc, doc  # the options column stays aligned
+
+
 def test_config_lists_the_settings(shell: InteractiveShell) -> None:
     _, captured = run(shell, "%config JobStatusMagics")
     for name in ("interval", "timeout", "show_images", "save_dir", "sivi_rate_limit"):
@@ -228,6 +238,23 @@ def test_url_on_a_foreign_host_needs_base_url(
     assert job.client.base_url == base and job.request_id == rid  # the explicit base wins
 
 
+def test_a_production_url_while_the_sandbox_is_in_use_is_refused(
+    shell: InteractiveShell, sb: Sandbox, env: Any
+) -> None:
+    """With the sandbox's base URLs set (``sb.use()``), a pasted URL of the real API would get
+    the sandbox's key: one line says so at once, instead of a transport error seconds later."""
+    rid = sb.add_job("clipia", duration=0.2)
+    began = time.monotonic()
+    with pytest.raises(UsageError) as raised:
+        line(shell, f"https://api.clipia.ai/v1/requests/{rid}/status")
+    message = str(raised.value)
+    assert "CLIPIA_BASE_URL points at a local sandbox" in message, message
+    assert "--base-url https://api.clipia.ai" in message and "\n" not in message
+    assert time.monotonic() - began < 1 and api_requests(sb, rid) == []
+    job = line(shell, f"{sb.base_url('clipia')}/v1/requests/{rid}/status")  # its own URL: fine
+    assert job.wait(10).state is State.COMPLETED
+
+
 def test_the_only_key_names_the_provider(shell: InteractiveShell, sb: Sandbox, only: Any) -> None:
     only("clipia")
     rid = sb.add_job("clipia", duration=0.3)
@@ -239,7 +266,7 @@ def test_no_key_or_several_keys_is_a_usage_error(
     shell: InteractiveShell, env: pytest.MonkeyPatch
 ) -> None:
     uuid = "764cabcf-b745-4b3e-ae38-1200304cf45b"
-    with pytest.raises(UsageError, match=r"keys are set for .*sivi\|napkin\|clipia"):
+    with pytest.raises(UsageError, match=r"keys are set for sivi, napkin, clipia: name one of"):
         line(shell, uuid)
     for name in KEY_VARIABLES:
         env.delenv(name, raising=False)
@@ -406,7 +433,8 @@ def test_providers_never_show_the_key(
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("sivvi demo-ok-1s", "unknown provider 'sivvi'"),
+        ("sivvi demo-ok-1s", r"'sivvi' is not a provider \(did you mean sivi\?\)"),
+        ("midjourney abc123", "'midjourney' is not a provider: nb_jobstatus follows sivi, napkin"),
         ("napkin not-a-uuid", "Napkin request id 'not-a-uuid' is malformed"),
         ("clipia", "give a request id"),
         ("napkin 764cabcf-b745-4b3e-ae38-1200304cf45b --interval abc", "--interval"),
