@@ -1,0 +1,111 @@
+"""Jobs outlive the kernel: ``recent.json`` in the cache folder remembers the last jobs
+followed (provider, request id, the API's origin and base URL, last state, when), never a key
+nor a query string. Written atomically, bounded to the last ``KEEP`` jobs."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from ..redact import logger
+from .store import cache_dir, origin_of, write_atomic
+
+RECENT = "recent.json"
+KEEP = 200
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class RecentJob:
+    provider: str
+    request_id: str
+    origin: str  # scheme://host:port of the API
+    base_url: str  # the API base URL (no user, password, query or fragment)
+    state: str  # the provider's last state ("completed", "running"...)
+    stopped: str | None  # "canceled" or "timeout" when polling ended early
+    at: float  # when it was remembered (Unix time)
+
+
+def remember(job: Any) -> None:
+    """Remember ``job`` (called when a job starts and when it ends); never raises."""
+    try:
+        entry = _entry(job)
+        with _lock:
+            jobs = [j for j in _read() if (j.origin, j.provider, j.request_id) != _key(entry)]
+            jobs = [*jobs, entry][-KEEP:]
+            data = {"version": 1, "jobs": [asdict(j) for j in jobs]}
+            write_atomic(cache_dir() / RECENT, json.dumps(data, indent=1).encode("utf-8"))
+    except (OSError, ValueError, TypeError) as error:
+        logger.info("the recent jobs list was not written: %s", error)
+
+
+def recent(limit: int = 20) -> list[RecentJob]:
+    """The last ``limit`` jobs remembered, most recent first (across kernel restarts)."""
+    with _lock:
+        jobs = _read()
+    return list(reversed(jobs))[: max(0, limit)]
+
+
+def _key(job: RecentJob) -> tuple[str, str, str]:
+    return job.origin, job.provider, job.request_id
+
+
+def _entry(job: Any) -> RecentJob:
+    state = getattr(job, "state", None)
+    stopped = getattr(job, "stopped", None)
+    return RecentJob(
+        provider=str(job.provider),
+        request_id=str(job.request_id),
+        origin=origin_of(job),
+        base_url=_plain_url(getattr(job, "base_url", None) or job.client.base_url),
+        state=str(getattr(state, "value", state) or "unknown"),
+        stopped=stopped if isinstance(stopped, str) else None,
+        at=time.time(),
+    )
+
+
+def _plain_url(url: str) -> str:
+    """``url`` without user, password, query and fragment."""
+    parts = urlsplit(str(url))
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    netloc += f":{parts.port}" if parts.port else ""
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def _read() -> list[RecentJob]:
+    try:
+        data = json.loads((cache_dir() / RECENT).read_text("utf-8"))
+        rows = data["jobs"] if isinstance(data, dict) else []
+    except (OSError, ValueError, KeyError):
+        return []
+    jobs = []
+    for row in rows if isinstance(rows, list) else []:
+        try:
+            jobs.append(_parse(row))
+        except (TypeError, ValueError, KeyError):
+            continue  # a damaged or foreign row
+    return jobs
+
+
+def _parse(row: Any) -> RecentJob:
+    stopped = row.get("stopped")
+    return RecentJob(
+        provider=_text(row["provider"]),
+        request_id=_text(row["request_id"]),
+        origin=_text(row["origin"]),
+        base_url=_text(row["base_url"]),
+        state=_text(row["state"]),
+        stopped=stopped if isinstance(stopped, str) else None,
+        at=float(row["at"]),
+    )
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not a string")
+    return value
