@@ -10,18 +10,17 @@ Mistakes are ``ConfigurationError``; the magic shows them as one-line ``UsageErr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 from .core.errors import ConfigurationError
-from .core.providers import PROVIDERS, Provider
+from .core.providers import PROVIDERS, Provider, design_link
 from .core.providers import get as get_provider
+from .core.providers.submission import from_submission
 from .http import resolve_base_url
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
-ID_KEYS = ("request_id", "requestId", "id")  # what submit calls return the id as
-URL_KEYS = ("status_url", "statusUrl", "response_url")
 
 
 class Target(NamedTuple):
@@ -60,22 +59,6 @@ def is_url(text: object) -> bool:
     return isinstance(text, str) and text.strip().lower().startswith(("http://", "https://"))
 
 
-def parse_url(url: str, known: Iterable[Followed] = ()) -> Target:
-    """A provider URL as its provider, id and API base (each provider's ``match_url`` reads
-    its own forms; any user:password@ is dropped)."""
-    url = url.strip()
-    for spec in PROVIDERS.values():
-        design = spec.design_id_of(url)
-        if design:
-            return design_target(spec, design, known)
-        found = spec.match_url(url)
-        if found:
-            return Target(spec.name, found[1], found[0])
-    raise ConfigurationError(
-        f"{url} is not a Sivi, Napkin or Clipia status URL nor a Sivi design link"
-    )
-
-
 def design_target(spec: Provider, design_id: str, known: Iterable[Followed]) -> Target:
     """The request behind a design followed in this kernel: a design link names only the
     design, and the status API takes only the request id."""
@@ -92,45 +75,16 @@ def design_target(spec: Provider, design_id: str, known: Iterable[Followed]) -> 
 
 
 def reference(value: object, known: Iterable[Followed] = ()) -> Target:
-    """One reference of any accepted form (see the module docstring) as a Target."""
+    """One reference of any accepted form (see the module docstring) as a Target; the
+    providers' ``from_submission`` reads every form but a design link."""
+    if isinstance(value, str) and not is_url(value):
+        return Target(None, value.strip())
     if isinstance(value, str):
-        return parse_url(value, known) if is_url(value) else Target(None, value.strip())
-    fields = _fields(value)
-    if fields is None:
-        raise ConfigurationError(
-            f"cannot follow a {type(value).__name__}: give a request id, a status URL, or what "
-            "the submit call returned (with request_id and status_url)"
-        )
-    request_id = next((fields[k] for k in ID_KEYS if isinstance(fields.get(k), str)), None)
-    url = next((fields[k] for k in URL_KEYS if is_url(fields.get(k))), None)
-    found = _url_target(url, known) if url else None
-    if found and request_id and found.request_id != request_id:
-        raise ConfigurationError(f"{url} names another request than {request_id}")
-    if found:
-        return found
-    if request_id is None:
-        names = ", ".join(ID_KEYS)
-        raise ConfigurationError(f"this {type(value).__name__} has no request id ({names})")
-    return Target(None, request_id)
-
-
-def _fields(value: object) -> Mapping[str, Any] | None:
-    """The fields of a submit answer: a dict (a Sivi envelope's ``body``) or an object."""
-    if isinstance(value, Mapping):
-        body = value.get("body")
-        return body if isinstance(body, Mapping) and "requestId" in body else value
-    names = (*ID_KEYS, *URL_KEYS)
-    if not any(isinstance(getattr(value, name, None), str) for name in names):
-        return None
-    return {name: getattr(value, name, None) for name in names}
-
-
-def _url_target(url: str, known: Iterable[Followed]) -> Target | None:
-    """A submit answer's URL as a Target, or None when it is no provider URL we know."""
-    try:
-        return parse_url(url, known)
-    except ConfigurationError:
-        return None
+        design = design_link(value.strip())
+        if design is not None:
+            return design_target(*design, known)
+    found = from_submission(value)
+    return Target(found.provider, found.request_id, found.base_url)
 
 
 def resolve(

@@ -87,14 +87,13 @@ def test_provider_named_and_a_list(sb: Sandbox, env: Any) -> None:
 
 @pytest.mark.parametrize(
     "shape",
-    ["request_id+status_url", "status_url only", "status URL string", "response_url"],
+    ["request_id+status_url", "status URL string", "response_url"],
 )
 def test_dicts_and_urls(sb: Sandbox, env: Any, shape: str) -> None:
     rid = sb.add_job("clipia", duration=0.2)
     url = status_url(sb, rid)
     ref = {
         "request_id+status_url": {"request_id": rid, "status_url": url},
-        "status_url only": {"status_url": url},
         "status URL string": url,
         "response_url": {"requestId": rid, "response_url": url.removesuffix("/status")},
     }[shape]
@@ -143,9 +142,9 @@ def test_the_real_host_while_the_sandbox_is_in_use(sb: Sandbox, env: Any) -> Non
     [
         (("clipia",), r"give a request id: watch\('clipia', REQUEST_ID\)"),
         (("midjourney", "abc123"), "unknown provider 'midjourney': choose one of sivi"),
-        ((object(),), "cannot follow a object: give a request id, a status URL"),
-        (({"status": "IN_QUEUE"},), r"has no request id \(request_id, requestId, id\)"),
-        (({"request_id": UUID, "status_url": OTHER_URL},), "names another request"),
+        ((object(),), "cannot follow a object: pass a request id with its provider"),
+        (({"status": "IN_QUEUE"},), r"has no request id \(request_id, requestId or id\)"),
+        (({"request_id": UUID, "status_url": OTHER_URL},), "which provider"),  # URL: another id
         (("napkin", f"https://api.clipia.ai/v1/requests/{UUID}"), r"providers \(clipia, napkin\)"),
         ((UUID,), "which provider"),
     ],
