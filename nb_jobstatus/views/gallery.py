@@ -1,258 +1,191 @@
-"""The gallery of a job's files as an HTML string: used inside the live widget (an
-``ipywidgets.HTML``) and in the static fallback (saved notebooks, nbconvert, GitHub).
+"""The gallery: one card per file (class ``nbjs-asset``), rendered from ``AssetView`` s.
 
-Every text that comes from a provider is escaped; links are made only for http(s) URLs and
-open in a new tab without an opener or referrer. Thumbnails are embedded as data URIs (an SVG
-too, only ever through ``<img>``, where its scripts cannot run). Inline styles use JupyterLab's
-CSS variables, with light-theme fallbacks outside JupyterLab.
+Images show an embedded thumbnail (SVG only ever through ``<img>``, where its scripts cannot
+run); audio an ``<audio controls>`` player, video a ``<video controls preload="metadata">``
+player beside its link; other files where their cached copy is. Cards are inline blocks, so
+the layout survives the sanitizer of a reopened notebook (which drops ``gap`` and wrapping).
 """
 
 from __future__ import annotations
 
-import base64
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
 
-from ..core.model import Asset, State
-from ._format import esc, safe_url
+from . import _format as fmt
+from . import _html as h
+from . import palette as pal
+from .assets import AssetView, FileFacts
+from .model import Gallery
 
-if TYPE_CHECKING:
-    from ..job import Job
-    from ..media import Media
-
-THUMB_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
-FG = "var(--jp-ui-font-color1, #1f1f1f)"
-MUTED = "var(--jp-ui-font-color2, #616161)"
-BORDER = "var(--jp-border-color2, #ddd)"
-CARD_BG = "var(--jp-layout-color1, transparent)"
-THUMB_BG = "var(--jp-layout-color2, #f3f3f3)"
-LINK = "var(--jp-content-link-color, #1976d2)"
-ERROR = "var(--jp-error-color1, #d32f2f)"
-WARN = "var(--jp-warn-color1, #ef6c00)"
-MONO = "var(--jp-code-font-family, SFMono-Regular, Menlo, Consolas, monospace)"
-SMALL = "var(--jp-ui-font-size0, 11px)"
-
-GALLERY_STYLE = f"margin: 8px 0 4px; color: {FG}"
-GRID_STYLE = "display: flex; flex-wrap: wrap; gap: 10px; align-items: flex-start"
+FOLD_AFTER = 12  # cards shown before the rest fold into a <details>
 CARD_STYLE = (
-    f"flex: 0 1 240px; min-width: 200px; max-width: 260px; box-sizing: border-box; "
-    f"border: 1px solid {BORDER}; border-radius: 6px; padding: 6px; background: {CARD_BG}"
+    f"display: inline-block; vertical-align: top; width: {pal.THUMB_SIDE}px; "
+    f"box-sizing: border-box; margin: 0 10px 10px 0; padding: 6px; "
+    f"border: 1px solid {pal.BORDER_COLOR}; border-radius: 6px; text-align: left"
 )
 THUMB_STYLE = (
-    f"display: flex; align-items: center; justify-content: center; min-height: 96px; "
-    f"background: {THUMB_BG}; border-radius: 4px; overflow: hidden; text-align: center"
+    f"min-height: 96px; background-color: {pal.CODE_BG}; border-radius: 4px; "
+    "overflow: hidden; text-align: center"
 )
-IMG_STYLE = "display: block; max-width: 100%; max-height: 260px; height: auto; width: auto"
-CAPTION_STYLE = f"font-size: {SMALL}; color: {MUTED}; line-height: 1.45; margin-top: 5px"
-DIMS_STYLE = f"color: {FG}; font-weight: 600"
-NOTE_STYLE = f"font-size: {SMALL}; color: {MUTED}; padding: 8px"
-BADGE_STYLE = (
-    f"display: inline-block; font-size: {SMALL}; color: {WARN}; border: 1px solid {WARN}; "
-    "border-radius: 999px; padding: 0 8px; margin: 2px 0 6px"
-)
-KINDS = {"video": "video", "file": "file"}
+IMG_STYLE = "display: block; margin: 0 auto; max-width: 100%; max-height: 260px; height: auto"
+NOTE = f"{pal.SMALL}; display: block; padding: 36px 8px"
+PLAYER_STYLE = "display: block; width: 100%; margin: 0"
 
 
-# -- small helpers -----------------------------------------------------------------------------
-
-
-def link(url: object, label: str) -> str:
-    """A link opening in a new tab, or, for any other scheme, the escaped text itself."""
-    target = safe_url(url)
-    if target is None:
-        shown = f"{label}: {url}" if url else label
-        return f'<span title="not a web link">{esc(shown)}</span>'
+def card_html(asset: AssetView, owner: str = "") -> str:
+    """One card: the job it belongs to (in a batch), the picture or player, the caption."""
     return (
-        f'<a href="{esc(target)}" target="_blank" rel="noopener noreferrer" '
-        f'title="{esc(target)}" style="color: {LINK}; text-decoration: none">{esc(label)}</a>'
-    )
-
-
-def human_size(count: int | None) -> str | None:
-    """``812 B``, ``183 KB``, ``4.2 MB`` (binary multiples)."""
-    if count is None:
-        return None
-    if count < 1024:
-        return f"{count} B"
-    if count < 1024 * 1024:
-        return f"{round(count / 1024)} KB"
-    return f"{count / 1024 / 1024:.1f} MB"
-
-
-def human_duration(seconds: float | None) -> str | None:
-    if seconds is None:
-        return None
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, rest = divmod(round(seconds), 60)
-    return f"{minutes}:{rest:02d} min"
-
-
-def dims_text(width: int | None, height: int | None) -> str | None:
-    return f"{width} × {height} px" if width and height else None
-
-
-def home_path(path: Path) -> str:
-    """``path`` with the home folder written ``~`` (no user name in a shared notebook)."""
-    try:
-        return "~/" + path.relative_to(Path.home()).as_posix()
-    except ValueError:
-        return str(path)
-
-
-# -- the gallery -------------------------------------------------------------------------------
-
-
-def gallery_html(job: Job) -> str:
-    """The request's links, a test-key badge if any, and one card per asset."""
-    status = job.status
-    if status is None:
-        return ""
-    media_map: dict[str, Any] = job.media  # replaced, never mutated, by media.cache_all
-    cards = [
-        asset_card(job, index, asset, media_map.get(asset.url))
-        for index, asset in enumerate(status.assets)
-    ]
-    if not cards and status.state is State.COMPLETED:
-        cards.append(f'<div style="{NOTE_STYLE}">no files in the result</div>')
-    grid = f'<div class="nbjs-grid" style="{GRID_STYLE}">{"".join(cards)}</div>'
-    return f'<div class="nbjs-gallery" style="{GALLERY_STYLE}">{links_row(job)}{grid}</div>'
-
-
-def links_row(job: Job) -> str:
-    """View and share links of the request (``nbjs-links``) and the test-key badge."""
-    status = job.status
-    assert status is not None
-    pairs = ((status.view_url, "view"), (status.share_url, "share"))
-    found = [link(url, label) for url, label in pairs if url]
-    badge = ""
-    if status.test_mode:
-        badge = f'<div class="nbjs-test" style="{BADGE_STYLE}">test key: mock result</div>'
-    if not found:
-        return badge
-    row = " · ".join(found)
-    return f'{badge}<div class="nbjs-links" style="{CAPTION_STYLE}; margin: 0 0 6px">{row}</div>'
-
-
-def asset_card(job: Job, index: int, asset: Asset, media: Media | None) -> str:
-    """One card: the picture (or a placeholder), then the caption."""
-    if media is None:
-        picture = pending(job)
-    elif asset.kind in KINDS:
-        picture = kind_box(job, asset, media)
-    else:
-        picture = thumbnail(asset, index, media)
-    return (
-        f'<div class="nbjs-asset" style="{CARD_STYLE}">'
-        f'<div class="nbjs-thumb" style="{THUMB_STYLE}">{picture}</div>'
-        f'<div class="nbjs-caption" style="{CAPTION_STYLE}">{caption(job, asset, media)}</div>'
+        f'<div class="nbjs-asset" style="{CARD_STYLE}">{owner}'
+        f'<div class="nbjs-thumb" style="{THUMB_STYLE}">{picture(asset)}</div>'
+        f'<div class="nbjs-caption" style="{pal.SMALL}; margin-top: 5px">{caption(asset)}</div>'
         "</div>"
     )
 
 
-def pending(job: Job) -> str:
-    """Before the media worker has cached the file."""
-    text = "downloading…" if job.state is State.COMPLETED else "not downloaded"
-    return f'<span class="nbjs-pending" style="{NOTE_STYLE}">{text}</span>'
-
-
-def thumbnail(asset: Asset, index: int, media: Media) -> str:
-    """The embedded thumbnail; SVG only ever as an ``<img>`` data URI."""
-    if not media.thumbnail or media.thumbnail_type not in THUMB_TYPES:
-        return f'<span style="{NOTE_STYLE}">no preview</span>'
-    data = base64.b64encode(media.thumbnail).decode("ascii")
-    alt = asset.id or f"asset {index}"
-    backdrop = "" if media.thumbnail_type == "image/jpeg" else "; background: #fff"
-    return (
-        f'<img src="data:{media.thumbnail_type};base64,{data}" alt="{esc(alt)}" '
-        f'title="{esc(alt)}" style="{IMG_STYLE}{backdrop}">'
-    )
-
-
-def kind_box(job: Job, asset: Asset, media: Media) -> str:
-    """Videos: a link to play them (when it needs no key). Files: where the copy is.
-
-    A Napkin file URL needs the Bearer header and expires after 30 minutes, so a link would
-    only answer 401 or 410 in a browser: the cached copy's path is shown instead."""
-    label = "▶ video" if asset.kind == "video" else (file_label(media) or "") + " file"
-    url = media.source_url or asset.url
-    if asset.kind == "video" and not media.error and public(job, url):
-        return link(url, label)
-    return f'<span style="{NOTE_STYLE}; font-size: 13px">{esc(label)}</span>'
-
-
-def file_label(media: Media) -> str | None:
-    """``PPTX`` for a file whose cached copy is ``....pptx``."""
-    if media.path is not None and media.path.suffix:
-        return media.path.suffix.lstrip(".").upper()
-    return None
-
-
-def public(job: Job, url: str) -> bool:
-    """True when ``url`` is an http(s) URL that needs no key (so a browser can open it)."""
-    try:
-        return safe_url(url) is not None and not job.client.credentials_for(url)
-    except Exception:  # a client without the method (a test double): no link, to be safe
-        return False
-
-
-# -- the caption -------------------------------------------------------------------------------
-
-
-def caption(job: Job, asset: Asset, media: Media | None) -> str:
-    """Dimensions, format and size; id and links; then the warning or the error."""
-    lines = [facts_line(asset, media), id_line(job, asset, media)]
-    if media is not None and asset.kind == "file" and media.path is not None:
-        lines.append(f"cached as {code(home_path(media.path))}; job.save(dir) copies it")
-    lines = [f"<div>{line}</div>" for line in lines if line]
-    if media is not None and media.warning:
-        lines.append(
-            f'<div class="nbjs-warning" style="color: {WARN}">⚠ {esc(media.warning)}</div>'
+def picture(asset: AssetView) -> str:
+    if asset.pending:
+        return f'<span class="nbjs-pending" style="{NOTE}">{h.esc(asset.pending)}</span>'
+    if asset.kind == "image":
+        if not asset.thumbnail:
+            return f'<span style="{NOTE}">no preview</span>'
+        alt = asset.id or f"file {asset.number}"
+        backdrop = (
+            "" if asset.thumbnail.startswith("data:image/jpeg") else "; background-color: #fff"
         )
-    if media is not None and media.error:
-        lines.append(f'<div class="nbjs-error" style="color: {ERROR}">✖ {esc(media.error)}</div>')
-    return "".join(lines)
+        return (
+            f'<img src="{h.esc(asset.thumbnail)}" alt="{h.esc(alt)}" title="{h.esc(alt)}" '
+            f'style="{IMG_STYLE}{backdrop}">'
+        )
+    if asset.kind in ("audio", "video"):
+        return player(asset)
+    label = f"{asset.files[0].format or ''} file".strip()
+    return f'<span style="{NOTE}; font-size: 13px">{h.esc(label)}</span>'
 
 
-def facts_line(asset: Asset, media: Media | None) -> str:
-    """``<span class="nbjs-dims">1080 × 1080 px</span> · JPEG · 183 KB`` (reported sizes are
-    marked as such until the file is measured)."""
-    measured = bool(media is not None and not media.error and media.width and media.height)
-    width, height = (
-        (media.width, media.height) if media and measured else (asset.width, asset.height)
+def player(asset: AssetView) -> str:
+    """``<audio controls>`` or ``<video controls preload="metadata">`` and its link."""
+    label = "▶ video" if asset.kind == "video" else "♪ audio"
+    opener = h.link(asset.open_link, label) if asset.open_link else h.esc(label)
+    if not asset.player:
+        return f'<span style="{NOTE}; font-size: 13px">{opener}</span>'
+    tag = asset.kind
+    height = "; max-height: 200px" if tag == "video" else "; height: 40px; margin-top: 28px"
+    return (
+        f'<{tag} class="nbjs-player" controls preload="metadata" src="{h.esc(asset.player)}" '
+        f'style="{PLAYER_STYLE}{height}"></{tag}>'
+        f'<div style="{pal.SMALL}; padding: 2px">{opener}</div>'
     )
-    dims = dims_text(width, height)
+
+
+def caption(asset: AssetView) -> str:
+    """Dimensions, the file(s) and their sizes; id and links; then the warning or error."""
+    lines = [facts_line(asset), *_second_files(asset.files), id_line(asset)]
+    if asset.cached:
+        lines.append(f"cached as {h.code(asset.cached, wrap=True)}; job.save(dir) copies it")
+    html = "".join(f"<div>{line}</div>" for line in lines if line)
+    if asset.warning:
+        html += (
+            f'<div class="nbjs-warning" style="color: {pal.WARN}">⚠ {h.esc(asset.warning)}</div>'
+        )
+    if asset.error:
+        html += f'<div class="nbjs-error" style="color: {pal.ERROR}">✖ {h.esc(asset.error)}</div>'
+    return html
+
+
+def facts_line(asset: AssetView) -> str:
+    """``<span class="nbjs-dims">1080 × 1080 px</span> · PNG · 183 KB`` (``(reported)`` until
+    the file is measured); for two files the first is the display copy."""
     parts = []
-    if dims:
-        note = "" if measured else ' <span title="as the provider reports it">(reported)</span>'
-        parts.append(f'<span class="nbjs-dims" style="{DIMS_STYLE}">{esc(dims)}</span>{note}')
-    if media is not None:
-        kind = media.format or file_label(media) or (media.content_type or "").upper() or None
-        size = human_size(media.size_bytes)
-        parts.extend(esc(word) for word in (kind, size, human_duration(media.duration)) if word)
+    if asset.dims:
+        note = (
+            "" if asset.measured else ' <span title="as the provider reports it">(reported)</span>'
+        )
+        parts.append(
+            f'<span class="nbjs-dims" style="font-weight: 600">{h.esc(asset.dims)}</span>{note}'
+        )
     elif asset.kind != "image":
-        parts.append(esc(asset.kind))
-    return " · ".join(parts)
+        parts.append(h.esc(asset.kind))
+    parts.append(file_words(asset.files[0]))
+    if asset.duration is not None:
+        parts.append(h.esc(fmt.duration(asset.duration)))
+    return " · ".join(part for part in parts if part)
 
 
-def id_line(job: Job, asset: Asset, media: Media | None) -> str:
-    """The variant / file id, the variant type, the edit link and a link to the original."""
+def file_words(facts: FileFacts) -> str:
+    """``display copy: WEBP · 32 KB`` (or ``PNG · 183 KB`` for the one file)."""
+    words = [w for w in (facts.format, fmt.size(facts.size) if facts.size else None) if w]
+    text = " · ".join(words) or ("size unknown" if facts.role else "")
+    return h.esc(f"{facts.role}: {text}" if facts.role else text)
+
+
+def _second_files(files: Sequence[FileFacts]) -> list[str]:
+    return [file_words(facts) for facts in files[1:]]
+
+
+def id_line(asset: AssetView) -> str:
+    """The file id, the variant type, and the edit / original links."""
     parts = []
     if asset.id:
-        parts.append(code(asset.id))
-    variant = asset.variant_type
-    if isinstance(variant, str) and variant:
-        parts.append(esc(variant))
-    if asset.edit_url:
-        parts.append(link(asset.edit_url, "edit"))
-    original = asset.original_url or asset.url
-    if asset.kind == "image" and isinstance(original, str) and public(job, original):
-        parts.append(link(original, "original"))
-    return " · ".join(parts)
+        parts.append(h.code(asset.id, wrap=True))
+    if asset.variant:
+        parts.append(h.esc(asset.variant))
+    pairs = (("edit", asset.edit_url), ("original", asset.original_link))
+    parts.append(h.links(pairs, css="nbjs-asset-links"))
+    return " · ".join(part for part in parts if part)
 
 
-def code(text: str) -> str:
+def grid_html(cards: Sequence[str], *, fold: bool = True, more: int = 0) -> str:
+    """The cards in a ``nbjs-grid``; past ``FOLD_AFTER`` the rest fold; ``more`` not shown."""
+    shown, folded = (cards[:FOLD_AFTER], cards[FOLD_AFTER:]) if fold else (cards, [])
+    html = f'<div class="nbjs-grid" style="margin-top: 6px">{"".join(shown)}</div>'
+    if folded:
+        inner = f'<div class="nbjs-grid">{"".join(folded)}</div>'
+        html += h.details(f"{fmt.plural(len(folded), 'more file')}", inner)
+    if more:
+        html += h.muted(f"and {more:,} more not shown here; job.save(dir) writes them all")
+    return html
+
+
+def output_html(output: str | None) -> str:
+    """Other result output as compact, escaped JSON (class ``nbjs-output``)."""
+    if not output:
+        return ""
     return (
-        f'<code style="font-family: {MONO}; font-size: {SMALL}; word-break: break-all">'
-        f"{esc(text)}</code>"
+        f'<div class="nbjs-output" style="{pal.MUTED}; margin-top: 4px">other output:'
+        f"{h.pre(output, max_height='160px')}</div>"
     )
+
+
+def gallery_html(gallery: Gallery, links: Sequence[tuple[str, str]], *, test_mode: bool = False,
+                 fold: bool = True) -> str:  # fmt: skip
+    """One job's gallery (class ``nbjs-gallery``): its links, the cards, other output."""
+    head = h.links(links, style=f"{pal.MUTED}; display: block; margin-bottom: 4px")
+    if test_mode:
+        head = (
+            f'<div class="nbjs-test" style="display: inline-block; color: {pal.WARN}; '
+            f"border: 1px solid {pal.WARN}; border-radius: 9px; padding: 0 8px; font-size: 11px; "
+            f'margin: 2px 0 6px">test key: mock result</div>{head}'
+        )
+    cards = [card_html(asset) for asset in gallery.assets]
+    body = grid_html(cards, fold=fold, more=gallery.more) if cards else ""
+    if not gallery.count:
+        body = f'<div style="{pal.SMALL}; padding: 4px 0">no files in the result</div>'
+    return (
+        f'<div class="nbjs-gallery" style="margin: 8px 0 4px">{head}{body}'
+        f"{output_html(gallery.output)}</div>"
+    )
+
+
+def list_html(gallery: Gallery, links: Sequence[tuple[str, str]]) -> str:
+    """Without thumbnails (``--no-images``): a line per file with its facts and links."""
+    rows = "".join(
+        f'<div class="nbjs-asset" style="{pal.MUTED}">{facts_line(asset)}'
+        f"{''.join(' · ' + w for w in _second_files(asset.files))} {id_line(asset)}</div>"
+        for asset in gallery.assets
+    )
+    if gallery.more:
+        rows += h.muted(f"and {gallery.more:,} more not shown here")
+    if not gallery.count:
+        rows = f'<div style="{pal.SMALL}">no files in the result</div>'
+    head = h.links(links, style=f"{pal.MUTED}; display: block")
+    tail = output_html(gallery.output)
+    return f'<div class="nbjs-gallery" style="margin-top: 6px">{head}{rows}{tail}</div>'
