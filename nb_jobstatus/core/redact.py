@@ -54,7 +54,7 @@ def _char_forms(char: str) -> str:
     encoded = char.encode("utf-8", "surrogatepass")
     forms.append("".join("%" + _hex(byte, 2) for byte in encoded))
     forms.append("".join("%25" + _hex(byte, 2) for byte in encoded))
-    forms.append(f"&#(?:0*{code}|[xX]0*{_hex(code, 1)});")
+    forms.append(f"&#(?:0*{code}|[xX]0*{_hex(code, 1)});?")  # HTML allows no ";"
     if char == " ":
         forms.append(r"\+")
     return "(?:" + "|".join(forms) + ")"
