@@ -1,0 +1,156 @@
+"""What the progress reports of one running phase say about when it reaches the top.
+
+A report of ``v`` % at time ``t`` is a statement about an interval, not a point: the true
+progress was at least ``level(v)`` and below ``next(v)`` at ``t``. With integer percent that
+is ``[v, v + 1)``; with progress that moves in N steps (learned: every value seen is
+``floor(100 k / N)``) it is the whole step ``[100 k / N, 100 (k + 1) / N)``, and a step's
+report appears exactly at the step's end.
+
+Progress is modelled as a line that starts at 0 when the load phase ends, ``level(t) = (t - t0)
+/ s`` (``s`` seconds per percent), clipped at 0 before. Every pair of statements bounds ``s``
+(a range, with some slack for uneven steps); the time ``E`` at which the line reaches ``top``
+(99 %, or the first step at or above it) is then known to lie in a window: its low end with
+the fastest rate that fits, its high end with the slowest. A stall or a change of pace makes
+the statements contradict each other: the oldest are dropped until the rest agree.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+TOP = 99.0  # reports at or above this are the finalize phase (uploading, not stepping)
+KEEP_FIRST = 3  # distinct values kept from the start of a phase (the longest span) ...
+KEEP_LAST = 8  # ... and from its end (the latest pace): a decision costs the same at any length
+MIN_VALUES_FOR_STEPS = 4  # distinct values needed before steps are learned from the job alone
+
+
+@dataclass(frozen=True)
+class Bound:
+    """At time ``t`` the true progress was ``>= at_least`` and ``< below`` (None: no claim)."""
+
+    t: float
+    at_least: float | None
+    below: float | None
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How reported values map to the line: N steps (``steps``), or, until those are known,
+    at least ``v`` and below ``v + jump + 1`` (``jump``: the smallest rise seen, which is at
+    least one step; None before any rise: no claim)."""
+
+    steps: int | None = None
+    jump: float | None = None
+
+    def level(self, value: float) -> float:
+        if self.steps is None:
+            return value
+        return 100.0 * math.ceil(value * self.steps / 100.0 - 1e-9) / self.steps
+
+    def next(self, value: float) -> float | None:
+        if self.steps is not None:
+            return self.level(value) + 100.0 / self.steps
+        return None if self.jump is None else value + self.jump + 1.0
+
+    @property
+    def top(self) -> float:
+        return TOP if self.steps is None else self.level(TOP)
+
+
+def fits(values: Sequence[float], steps: int) -> bool:
+    """Every value is ``floor(100 k / steps)`` for some whole ``k``."""
+    return all(math.floor(100.0 * math.ceil(v * steps / 100.0 - 1e-9) / steps) == v for v in values)
+
+
+def learn_steps(values: Sequence[float], known: int | None) -> int | None:
+    """The fewest steps every reported value fits, or the remembered count if it still fits."""
+    inner = sorted({v for v in values if 0.0 < v < TOP})
+    if any(v != int(v) for v in inner):
+        return None
+    if known is not None and fits(inner, known):
+        return known
+    if len(inner) < MIN_VALUES_FOR_STEPS:
+        return None
+    return next((n for n in range(2, 101) if fits(inner, n)), None)
+
+
+def scale_for(values: Sequence[float], known: int | None) -> Scale:
+    steps = learn_steps(values, known)
+    inner = sorted({0.0, *(v for v in values if v < TOP)})
+    rises = [b - a for a, b in zip(inner, inner[1:], strict=False)]
+    return Scale(steps, min(rises) if rises else None)
+
+
+def bounds(points: Sequence[tuple[float, float]], scale: Scale) -> list[Bound]:
+    """The tightest statements: each value's first report (at least) and last (below)."""
+    first: dict[float, float] = {}
+    last: dict[float, float] = {}
+    for t, value in points:
+        first.setdefault(value, t)
+        last[value] = t
+    found: list[Bound] = []
+    for value in sorted(first):
+        if value >= TOP:
+            found.append(Bound(first[value], scale.top, None))
+            break
+        if value > 0:  # 0 % also covers the load phase: it says nothing from below
+            found.append(Bound(first[value], scale.level(value), None))
+        if (below := scale.next(value)) is not None:
+            found.append(Bound(last[value], None, below))
+    found.sort(key=lambda b: b.t)
+    if len(found) > 2 * (KEEP_FIRST + KEEP_LAST):
+        found = found[: 2 * KEEP_FIRST] + found[-2 * KEEP_LAST :]
+    return found
+
+
+@dataclass(frozen=True)
+class Fit:
+    s_lo: float  # seconds per percent, fastest that fits
+    s_hi: float  # ... slowest (inf: no bound yet)
+    e_lo: float  # the line reaches the top at or after this time
+    e_hi: float  # ... and by this time (inf: no bound yet)
+
+
+def rate_range(found: Sequence[Bound], slack: float, rel: float) -> tuple[float, float] | None:
+    """Seconds per percent that every pair of statements allows, or None if they disagree."""
+    s_lo, s_hi = 0.0, math.inf
+    for i in found:
+        if i.below is None:
+            continue
+        for j in found:
+            if j.at_least is None:
+                continue
+            rise = i.below - j.at_least  # progress from j to i is below this ...
+            room = i.t - j.t - 2.0 * (slack + rel * abs(i.t - j.t))  # ... over this time
+            if rise > 0 and room > 0:
+                s_lo = max(s_lo, room / rise)
+            elif rise < 0 and room > 0 or rise == 0 and room > 0:
+                return None
+            elif rise < 0:
+                s_hi = min(s_hi, room / rise)
+    return (s_lo, s_hi) if s_lo <= s_hi else None
+
+
+def crossing(found: Sequence[Bound], top: float, s_lo: float, s_hi: float) -> Fit:
+    lows = [b.t + max(0.0, top - b.below) * s_lo for b in found if b.below is not None]
+    highs = [
+        b.t if b.at_least >= top else b.t + (top - b.at_least) * s_hi
+        for b in found
+        if b.at_least is not None
+    ]
+    e_lo = max(lows, default=found[-1].t)
+    e_hi = max(e_lo, min(highs, default=math.inf))
+    return Fit(s_lo, s_hi, e_lo, e_hi)
+
+
+def fit(found: Sequence[Bound], top: float, slack: float, rel: float) -> Fit | None:
+    """The window of the top's crossing from the latest statements that agree."""
+    if not found:
+        return None
+    for start in range(max(1, len(found) - 1)):
+        rates = rate_range(found[start:], slack, rel)
+        if rates is not None:
+            return crossing(found[start:], top, *rates)
+    return None

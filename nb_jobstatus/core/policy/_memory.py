@@ -1,0 +1,109 @@
+"""What finished jobs of one provider and kind taught, kernel-wide: how long they took from
+the start, how long they loaded at 0 %, how long they sat at 99-100 % finalizing, and in how
+many steps their progress moved. Each lesson is a window (the polls only bracket the moments);
+a recall combines the recent windows into one range."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..model import Poll, State
+from ._fit import TOP, Bound, bounds, fit, learn_steps, scale_for
+from ._samples import Running, Sample, running_phase, samples
+
+Key = tuple[str, str]
+Window = tuple[float, float]
+RECENT = 12  # jobs remembered per key and quantity
+MIN_VALUES_TO_TEACH_STEPS = 6
+WIDEN = 0.05  # a recalled range is widened by this fraction and as many seconds
+
+
+@dataclass(frozen=True)
+class Recall:
+    jobs: int = 0  # finished jobs remembered
+    total: Window | None = None  # s from the job's start to its finish
+    load: Window | None = None  # s from running to the first step's start
+    final: Window | None = None  # s from reaching the top to the finish
+    steps: int | None = None
+
+
+@dataclass
+class _Lessons:
+    total: deque[Window] = field(default_factory=lambda: deque(maxlen=RECENT))
+    load: deque[Window] = field(default_factory=lambda: deque(maxlen=RECENT))
+    final: deque[Window] = field(default_factory=lambda: deque(maxlen=RECENT))
+    steps: int | None = None
+    jobs: int = 0
+
+
+def spread(windows: Sequence[Window]) -> Window | None:
+    """A range for the next job: between the largest low end and the smallest high end of the
+    recent windows (in either order: they need not overlap), widened a little."""
+    if not windows:
+        return None
+    a, b = max(w[0] for w in windows), min(w[1] for w in windows)
+    lo, hi = min(a, b), max(a, b)
+    return max(0.0, lo * (1 - WIDEN) - WIDEN), hi * (1 + WIDEN) + WIDEN
+
+
+class Memory:
+    """Kernel-wide and thread-safe: call ``learn`` when a job of ``key`` completes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._keys: dict[Key, _Lessons] = {}
+
+    def learn(self, key: Key, history: Sequence[Poll], finished_at: float | None = None) -> None:
+        """Learn from a completed job's history. ``finished_at``: the facts time (s since the
+        job started) of the first terminal answer, if the history does not hold it."""
+        found = samples(history)
+        if finished_at is not None and math.isfinite(finished_at):
+            found.append(Sample(max(finished_at, found[-1].t if found else 0.0), State.COMPLETED))
+        ends = [i for i, s in enumerate(found) if s.state.terminal]
+        if not ends or found[ends[0]].state is not State.COMPLETED:
+            return
+        found = found[: ends[0] + 1]
+        total = (found[-2].t if len(found) > 1 else 0.0, found[-1].t)
+        phase = running_phase(found[:-1])
+        with self._lock:
+            lessons = self._keys.setdefault(key, _Lessons())
+            lessons.jobs += 1
+            lessons.total.append(total)
+            if phase is not None and phase.points:
+                self._learn_progress(lessons, phase, total)
+
+    def _learn_progress(self, lessons: _Lessons, phase: Running, total: Window) -> None:
+        values = [p for _, p in phase.points]
+        if len({v for v in values if 0 < v < TOP}) >= MIN_VALUES_TO_TEACH_STEPS:
+            lessons.steps = learn_steps(values, None) or lessons.steps
+        scale = scale_for(values, lessons.steps)
+        found = bounds(phase.points, scale)
+        found.insert(0, Bound(phase.start_lo, None, 0.0))
+        window = fit(found, scale.top, 0.02, 0.02)
+        if window is None or not math.isfinite(window.s_hi) or max(values) < TOP:
+            return
+        lessons.final.append((max(0.0, total[0] - window.e_hi), total[1] - window.e_lo))
+        s = (window.s_lo + window.s_hi) / 2
+        t0 = sorted((window.e_lo - scale.top * s, window.e_hi - scale.top * s))
+        lessons.load.append((max(0.0, t0[0] - phase.start_hi), max(0.0, t0[1] - phase.start_lo)))
+
+    def recall(self, key: Key) -> Recall:
+        with self._lock:
+            lessons = self._keys.get(key)
+            if lessons is None:
+                return Recall()
+            return Recall(
+                lessons.jobs,
+                spread(lessons.total),
+                spread(lessons.load),
+                spread(lessons.final),
+                lessons.steps,
+            )
+
+    def forget(self) -> None:
+        with self._lock:
+            self._keys.clear()

@@ -1,0 +1,113 @@
+"""What a job's history says, as plain numbers on one clock.
+
+Every answer's facts were true at about ``poll.elapsed + poll.duration / 2`` (the send time
+plus half the round trip): that is each sample's time ``t``, in seconds since the job started.
+Provider numbers are untrusted: anything not finite is dropped, progress is clamped to 0-100,
+queue positions to 0-1,000,000, and times never run backwards.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..model import Poll, State
+
+SCAN = 256  # only the last this many polls are read: a decision costs the same at poll 10,000
+MAX_ROUND_TRIP = 600.0
+MAX_QUEUE = 1_000_000
+BACKWARDS = 5.0  # progress falling by more than this many points starts a new running phase
+
+
+@dataclass(frozen=True)
+class Sample:
+    t: float  # when the answer's facts were true, s since the job started
+    state: State
+    progress: float | None = None  # 0..100
+    queue_position: int | None = None
+    queue_wait: float | None = None
+
+
+@dataclass
+class Running:
+    """The current running phase: when it began (a window) and its progress points."""
+
+    start_lo: float  # the job was not running yet at this time (or it is 0)
+    start_hi: float  # ... and was running by this time
+    points: list[tuple[float, float]] = field(default_factory=list)  # (t, progress), monotone
+
+
+def finite(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def facts_time(poll: Poll) -> float | None:
+    elapsed = finite(poll.elapsed)
+    if elapsed is None:
+        return None
+    trip = finite(poll.duration) or 0.0
+    return max(0.0, elapsed) + min(max(trip, 0.0), MAX_ROUND_TRIP) / 2
+
+
+def samples(history: Sequence[Poll]) -> list[Sample]:
+    """The answers among the last ``SCAN`` polls, in order, on a clock that never runs back."""
+    found: list[Sample] = []
+    for poll in history[-SCAN:]:
+        status, t = poll.status, facts_time(poll)
+        if status is None or t is None:
+            continue
+        if found and t < found[-1].t:
+            t = found[-1].t
+        found.append(_sample(t, status.state, status))
+    return found
+
+
+def _sample(t: float, state: State, status: object) -> Sample:
+    progress = finite(getattr(status, "progress", None))
+    position = finite(getattr(status, "queue_position", None))
+    wait = finite(getattr(status, "queue_wait_seconds", None))
+    return Sample(
+        t,
+        state,
+        None if progress is None else min(100.0, max(0.0, progress)),
+        None if position is None or position < 0 else int(min(position, MAX_QUEUE)),
+        None if wait is None or wait < 0 else min(wait, 86_400.0),
+    )
+
+
+def running_phase(found: Sequence[Sample]) -> Running | None:
+    """The latest running phase, or None unless the last informative answer says running."""
+    phase: Running | None = None
+    not_running = 0.0  # the job was not running yet at this time
+    for sample in found:
+        if sample.state is State.RUNNING:
+            phase = phase or Running(not_running, sample.t)
+            _add_point(phase, sample)
+        elif sample.state is not State.UNKNOWN:
+            phase, not_running = None, sample.t
+    return phase
+
+
+def _add_point(phase: Running, sample: Sample) -> None:
+    if sample.progress is None:
+        return
+    if phase.points and sample.progress < phase.points[-1][1] - BACKWARDS:
+        # progress restarted (a second stage?): a new phase from here
+        phase.start_lo, phase.start_hi, phase.points = phase.points[-1][0], sample.t, []
+    top = phase.points[-1][1] if phase.points else 0.0
+    phase.points.append((sample.t, max(top, sample.progress)))
+
+
+def queue_points(found: Sequence[Sample]) -> list[tuple[float, int]]:
+    """(t, queue position) of the current queued phase's answers that gave a position."""
+    points: list[tuple[float, int]] = []
+    for sample in found:
+        if sample.state is not State.QUEUED:
+            points = []
+        elif sample.queue_position is not None:
+            points.append((sample.t, sample.queue_position))
+    return points
