@@ -172,7 +172,8 @@ class WidgetDisplay:
 
 # -- terminal IPython -------------------------------------------------------------------------
 
-_followed: weakref.WeakSet[Any] = weakref.WeakSet()  # jobs a TextFollower prints at the end
+# id -> job, for the jobs a TextFollower prints at the end (by identity: jobs need no hash)
+_followed: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
 _followed_lock = threading.Lock()
 
 
@@ -185,8 +186,8 @@ def follow_in_text(jobs: list[JobLike]) -> None:
     if running:
         print("\n".join(text.job_line(job) for job in running))
     with _followed_lock:
-        fresh = [job for job in running if job not in _followed]
-        _followed.update(fresh)
+        fresh = [job for job in running if _followed.get(id(job)) is not job]
+        _followed.update({id(job): job for job in fresh})
     if fresh:
         TextFollower(fresh)
 
