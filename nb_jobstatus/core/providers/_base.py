@@ -58,6 +58,8 @@ class Provider:
     reports_progress: bool = True  # a percentage while running
     reports_queue: bool = True  # a place or a wait while queued (False: "pending" is all it says)
     expires_after: float | None = None  # seconds after which status and file URLs are gone
+    # what kind of output a request asks for (jobs alike teach the policy about each other)
+    kind_of: Callable[[Status | None], str] = lambda status: "any"
 
     def key_variable(self) -> str | None:
         """The environment variable holding this provider's key, if one is set."""

@@ -109,6 +109,18 @@ def parse(request_id: str, data: Any) -> Status:
     )
 
 
+def kind_of(status: Status | None) -> str:
+    """The format asked for (svg, png, ppt; a PNG with its size): what its time depends on."""
+    raw = status.raw if status is not None else None
+    request = raw.get("request") if isinstance(raw, dict) else None
+    if not isinstance(request, dict):
+        return "any"
+    fmt = str(request.get("format") or "svg").lower()[:8]
+    if fmt == "png" and isinstance(request.get("width"), int):
+        return f"png-{min(10000, max(0, request['width'])) // 1000}k"
+    return fmt
+
+
 NAPKIN = Provider(
     name="napkin",
     title="Napkin",
@@ -126,4 +138,5 @@ NAPKIN = Provider(
     reports_progress=False,
     reports_queue=False,  # "pending" covers the queue and the work alike
     expires_after=30 * 60.0,  # status and file URLs answer 410 after about 30 minutes
+    kind_of=kind_of,
 )

@@ -1,4 +1,6 @@
-"""Status GETs over keep-alive ``http.client`` connections: the polling hot path.
+"""The status path of nb_jobstatus before the aiohttp engine (kept only as the benchmark's baseline).
+
+Status GETs over keep-alive ``http.client`` connections: the polling hot path.
 
 Every poll is a small GET whose answer is read whole, and a notebook following 1,000 jobs sends
 hundreds a second. Each one takes CPU, and the GIL, from the user's own code. ``requests``

@@ -1,0 +1,119 @@
+"""The engine: one event loop on one background thread, whatever the number of jobs.
+
+Each followed job is one coroutine on the loop (see ``Job._follow``): waiting for an answer or
+for the next poll holds no thread. Files of completed jobs are probed (Pillow, CPU-bound) on a
+pool of ``MEDIA_WORKERS`` threads, and DNS look-ups use one more, so the whole engine is at most
+``2 + MEDIA_WORKERS`` threads. ``shutdown()`` stops all of it and leaves nothing running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import concurrent.futures
+import threading
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+from .._version import __version__
+from . import policy as default_policy
+from .aio import AioTransport
+from .redact import logger
+from .transport import Transport
+
+MEDIA_WORKERS = 2
+USER_AGENT = f"nb-jobstatus/{__version__}"
+T = TypeVar("T")
+
+
+class Engine:
+    """The loop thread, its transport and the media pool."""
+
+    def __init__(self, transport: Transport | None = None, policy: Any = None) -> None:
+        self.policy = policy or default_policy  # next_delay() and eta(): see core.policy
+        self.memory = default_policy.Memory()  # what the jobs of this kernel taught the policy
+        self.loop = asyncio.new_event_loop()
+        self.loop.set_default_executor(  # getaddrinfo: one thread, not one per look-up
+            concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="nbjs-dns")
+        )
+        self.transport: Transport = transport or AioTransport(USER_AGENT)
+        self.media_pool = concurrent.futures.ThreadPoolExecutor(
+            MEDIA_WORKERS, thread_name_prefix="nbjs-media"
+        )
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._ready = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="nbjs-engine", daemon=True)
+        self.thread.start()
+        self._ready.wait()
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.call_soon(self._ready.set)
+        self.loop.run_forever()
+
+    def clock(self) -> float:
+        """The engine's monotonic clock (the loop's)."""
+        return self.loop.time()
+
+    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
+        """Run ``coroutine`` on the loop (from any thread); an error in it is logged."""
+        self.loop.call_soon_threadsafe(self._start, coroutine)
+
+    def _start(self, coroutine: Coroutine[Any, Any, Any]) -> None:
+        task = self.loop.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("engine task failed", exc_info=task.exception())
+
+    def submit(self, coroutine: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Run ``coroutine`` on the loop; a future to wait on from another thread."""
+        if threading.current_thread() is self.thread:
+            coroutine.close()
+            raise RuntimeError("a blocking call on the engine's own thread would wait forever")
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop)
+
+    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        """Run ``coroutine`` on the loop and wait for its result (blocking)."""
+        return self.submit(coroutine).result()
+
+    async def in_media_pool(self, call: Callable[[], T]) -> T:
+        """``call()`` on a media worker, awaited on the loop."""
+        return await self.loop.run_in_executor(self.media_pool, call)
+
+    def shutdown(self) -> None:
+        """Cancel every job's coroutine, close the transport, stop the loop and the pools."""
+        if self.loop.is_closed() or not self.thread.is_alive():
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(self._close(), self.loop).result(timeout=5)
+        except (concurrent.futures.TimeoutError, RuntimeError):
+            logger.warning("the engine did not stop cleanly within 5 s")
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=5)
+        self.media_pool.shutdown(wait=False, cancel_futures=True)
+
+    async def _close(self) -> None:
+        tasks = [task for task in self._tasks if task is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self.transport.close()
+        await self.loop.shutdown_default_executor()
+
+
+_engine: Engine | None = None
+_engine_lock = threading.Lock()
+
+
+def engine() -> Engine:
+    """The kernel's one engine, started on first use."""
+    global _engine
+    with _engine_lock:
+        if _engine is None:
+            _engine = Engine()
+            atexit.register(_engine.shutdown)
+        return _engine

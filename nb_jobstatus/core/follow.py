@@ -1,0 +1,199 @@
+"""Following one job: the coroutine the engine runs for it, from the first poll to its files.
+
+Time is counted from the send. Each poll's round trip is measured; its answer was true at about
+``sent + round trip / 2`` (the provider's moment), the policy's delay counts from there, and the
+next poll leaves one one-way latency early so that it *reaches* the provider when the policy
+asked. Every wait is bounded by the job's deadline: at the deadline the job ends with
+PollTimeout, whatever a ``Retry-After`` or the key's budget said.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import math
+import time
+from typing import TYPE_CHECKING
+
+from .budget import MAX_RETRIES
+from .errors import JobStatusError
+from .model import Poll, State
+from .redact import logger, redact_cut
+
+if TYPE_CHECKING:
+    from .job import Job
+
+READ_TIMEOUT = 20.0  # s: one status request (connect, headers, body) at most
+MIN_DELAY, MAX_DELAY = 0.1, 3600.0
+KEEP_RAW = 3  # polls whose raw body and logs are kept whole (the first and the last ones)
+KEEP_POLLS = 2000  # polls kept in history (the first ten and the latest)
+
+
+def start(job: Job) -> Job:
+    """Follow ``job`` on its engine's loop from now on."""
+    job.engine.spawn(follow(job))
+    return job
+
+
+async def follow(job: Job) -> None:
+    """Poll ``job`` until it ends, then cache its files; never dies silently."""
+    job.task = asyncio.current_task()
+    try:
+        await _remember(job)
+        await _poll_until_done(job)
+    except asyncio.CancelledError:
+        if not job.done:  # the engine is shutting down, not a stop
+            raise
+    except Exception as exc:  # a bug must end the job in a clear state, not kill the loop
+        logger.exception("internal error while polling")
+        message = redact_cut(f"internal error while polling: {type(exc).__name__}: {exc}", 500)
+        job.finish(JobStatusError(message, provider=job.provider, request_id=job.request_id))
+    await _after_end(job)
+
+
+async def _poll_until_done(job: Job) -> None:
+    due = job.started
+    while not job.done:
+        if not await _sleep_until(job, due) or not await _sleep_until(job, _slot(job)):
+            _expire(job)
+            return
+        due = await poll(job)
+
+
+def _slot(job: Job) -> float:
+    """The earliest moment the key's budget allows (booked now, given back if unused)."""
+    now = job.engine.clock()
+    slot = job.client.budget.reserve(now)
+    if slot > job.deadline:
+        job.client.budget.release(slot)
+    return slot
+
+
+async def _sleep_until(job: Job, when: float) -> bool:
+    """Sleep until ``when``; False when the deadline comes first (then it sleeps until it)."""
+    clock = job.engine.clock
+    if when > job.deadline:
+        await asyncio.sleep(max(0.0, job.deadline - clock()))
+        return False
+    await asyncio.sleep(max(0.0, when - clock()))
+    return True
+
+
+def _expire(job: Job) -> None:
+    job.stop(
+        "timeout",
+        f"{job.provider} request {job.request_id} was still {job.state.value} "
+        f"when the {job.timeout:g}s deadline passed",
+    )
+
+
+async def poll(job: Job) -> float:
+    """One poll; returns when (engine clock) the next one should leave."""
+    clock = job.engine.clock
+    sent, wall = clock(), time.time()
+    timeout = max(0.1, min(READ_TIMEOUT, job.deadline - sent))
+    try:
+        answer = await job.client.fetch_status(job.request_id, timeout)
+    except JobStatusError as error:
+        return _after_error(job, error, Poll(wall, sent - job.started, clock() - sent, None))
+    trip = clock() - sent
+    return _after_status(
+        job, Poll(wall, sent - job.started, trip, answer.http_status, answer.status)
+    )
+
+
+def _after_status(job: Job, poll_: Poll) -> float:
+    status = poll_.status
+    assert status is not None
+    facts = poll_.elapsed + poll_.duration / 2
+    with job._lock:
+        job.status = status
+        job.attempt = 0
+        _record(job, poll_)
+        if status.state.terminal:
+            job.finish()
+            return job.deadline
+        delay, why = decide(job, facts)
+        job.history[-1] = dataclasses.replace(poll_, next_delay=delay, why=why)
+    job.notify()
+    one_way = min(poll_.duration / 2, delay / 2)
+    return job.started + facts + delay - one_way
+
+
+def _after_error(job: Job, error: JobStatusError, poll_: Poll) -> float:
+    retry = error.retryable and job.attempt < MAX_RETRIES
+    delay = _clamp(job.client.retry_delay(error, job.attempt)) if retry else None
+    why = f"retry {job.attempt + 1} of {MAX_RETRIES}" if retry else "final error"
+    if delay is not None and (error.retry_after is not None or error.http_status == 429):
+        why += f": paused {delay:.1f}s as the provider asked"
+        job.paused += delay
+    poll_ = dataclasses.replace(
+        poll_, http_status=error.http_status, error=error, attempt=job.attempt,
+        next_delay=delay, why=why,
+    )  # fmt: skip
+    with job._lock:
+        _record(job, poll_)
+    if delay is None:
+        job.finish(error)
+        return job.deadline
+    job.attempt += 1
+    job.retries += 1
+    job.notify()
+    return job.engine.clock() + delay
+
+
+def decide(job: Job, facts: float) -> tuple[float, str]:
+    """The policy's next delay (from the answer's moment), clamped whatever it says."""
+    if job.interval is not None:
+        return _clamp(job.interval), "fixed interval"
+    engine = job.engine
+    delay, why = engine.policy.next_delay(
+        job.history, facts, key=job.kind, hints=job.hints, memory=engine.memory
+    )
+    return _clamp(delay), why
+
+
+def _clamp(delay: float) -> float:
+    return MIN_DELAY if not math.isfinite(delay) else min(MAX_DELAY, max(MIN_DELAY, delay))
+
+
+def _record(job: Job, poll_: Poll) -> None:
+    """Append ``poll_``; older polls lose their raw body and logs, and history is bounded."""
+    history = job.history
+    history.append(poll_)
+    old = len(history) - KEEP_RAW - 1
+    if old >= 1 and history[old].status is not None:
+        slim = dataclasses.replace(history[old].status, raw=None, logs=())  # type: ignore[type-var]
+        history[old] = dataclasses.replace(history[old], status=slim)
+    if len(history) > KEEP_POLLS:
+        del history[10]
+
+
+async def _after_end(job: Job) -> None:
+    """Cache the files of a completed job, remember it, then tell the views a last time."""
+    status = job.status
+    if job.error is None and status is not None and status.state is State.COMPLETED:
+        job.engine.memory.learn(job.kind, job.history, job.elapsed)
+        if status.assets:
+            await _cache(job)
+    await _remember(job)
+    job.settle()
+
+
+async def _cache(job: Job) -> None:
+    from . import media
+
+    try:
+        await job.engine.in_media_pool(lambda: media.cache_all(job))
+    except Exception:
+        logger.exception("caching the files of %s %s failed", job.provider, job.request_id)
+    job.notify()
+
+
+async def _remember(job: Job) -> None:
+    from . import media
+
+    try:
+        await job.engine.in_media_pool(lambda: media.remember(job))
+    except Exception:
+        logger.exception("could not remember %s %s", job.provider, job.request_id)
