@@ -6,7 +6,7 @@
 - ``store``: where files live and the index that maps assets to files
 - ``cap``: the size cap, LRU eviction, ``cache_info()``, ``clear_cache()``
 - ``save``: ``save_all(job, directory, timeout=...)``
-- ``recent``: ``remember(job)`` and ``recent(limit)``, across kernel restarts
+- ``recent_jobs``: ``remember(job)`` and ``recent(limit)``, across kernel restarts
 """
 
 from .av import av_format, wav_duration
@@ -22,7 +22,7 @@ from .cap import (
 )
 from .fetch import cache_all, cache_one, fetch
 from .probe import probe, probe_svg, sniff, svg_size
-from .recent import RecentJob, recent, remember
+from .recent_jobs import RecentJob, recent, remember
 from .record import DOWNLOAD_LIMIT, MAX_PIXELS, REFUSED, THUMB_BYTES, THUMB_SIDE, Media
 from .save import NotSavedWarning, SavedFiles, save_all
 from .sizes import WEB_FORMATS, decoded_size, web_formats
