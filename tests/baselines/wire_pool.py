@@ -1,4 +1,4 @@
-"""The status path of nb_jobstatus before the aiohttp engine (kept only as the benchmark's baseline).
+"""The status path before the aiohttp engine, kept only as the benchmark's baseline.
 
 Status GETs over keep-alive ``http.client`` connections: the polling hot path.
 
