@@ -4,8 +4,11 @@
 
 Default: notebooks/quickstart.ipynb into demo-output/. The kernel is this interpreter (a
 kernelspec written to a temporary JUPYTER_PATH, so a user's own ``python3`` spec can't pick
-another Python). The HTML is nbconvert's; no widget manager is needed to read it, because
-the project's views leave the final state as static HTML in the outputs.
+another Python), reached over IPC sockets rather than TCP (no network port, and no warning
+about one). The saved notebook keeps only the widget state that a saved output refers to: the
+project's views leave their final state as static HTML, so usually none. The HTML is
+nbconvert's lab page without its CDN scripts (require.js, MathJax, mermaid, the widget
+manager): it reads offline.
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ import argparse
 import json
 import os
 import pathlib
+import re
 import sys
 import tempfile
 import time
 
 import nbformat
+from jinja2 import DictLoader
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
@@ -27,6 +32,15 @@ from traitlets.config import Config
 REPO = pathlib.Path(__file__).resolve().parents[1]
 MARK = "NJS-SUMMARY "
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+MODEL_REF = re.compile(r"IPY_MODEL_([0-9a-f]+)")
+OFFLINE_TEMPLATE = "nbjs_offline.html.j2"
+OFFLINE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""  # the lab page without the scripts it loads from a CDN (the outputs need none)
 SUMMARY_CELL = f"""
 import json as _json
 import time as _time
@@ -70,22 +84,33 @@ def kernel_path() -> str:
     return str(base)
 
 
+def kernel_config(folder: str) -> Config:
+    """The kernel is reached over IPC sockets in a private folder (ZeroMQ has none on
+    Windows: TCP there), so it opens no network port and has no plain-text TCP to warn of."""
+    config = Config()
+    if os.name != "nt":
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = str(pathlib.Path(folder, "kernel").resolve())  # absolute
+    return config
+
+
 def execute(path: pathlib.Path, timeout: float) -> tuple[nbformat.NotebookNode, list, float]:
     nb = nbformat.read(str(path), as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(SUMMARY_CELL))
     os.environ["JUPYTER_PATH"] = os.pathsep.join(
         p for p in (kernel_path(), os.environ.get("JUPYTER_PATH")) if p
     )
-    client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    )  # fmt: skip
     began = time.monotonic()
     failure = None
-    try:
-        client.execute()
-    except CellExecutionError as error:
-        failure = error
+    with tempfile.TemporaryDirectory(prefix="njs-ipc-") as sockets:
+        client = NotebookClient(
+            nb, timeout=timeout, kernel_name="python3", config=kernel_config(sockets),
+            resources={"metadata": {"path": str(path.parent)}},
+        )  # fmt: skip
+        try:
+            client.execute()
+        except CellExecutionError as error:
+            failure = error
     took = time.monotonic() - began
     summary_cell = nb.cells.pop()
     if failure is not None:
@@ -116,14 +141,43 @@ def describe(jobs: list) -> str:
     return "\n".join(lines)
 
 
+def keep_needed_widgets(nb: nbformat.NotebookNode) -> int:
+    """Drop the saved widget models that no saved output shows (nor any shown model refers
+    to); returns how many were dropped. No model left: no widget metadata at all."""
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    todo = [
+        output["data"][WIDGET_VIEW]["model_id"]
+        for cell in nb.cells
+        for output in cell.get("outputs", [])
+        if WIDGET_VIEW in output.get("data", {})
+    ]
+    needed: set[str] = set()
+    while todo:
+        model = todo.pop()
+        if model in state and model not in needed:
+            needed.add(model)
+            todo.extend(MODEL_REF.findall(json.dumps(state[model])))
+    dropped = len(state) - len(needed)
+    if needed:
+        nb.metadata.widgets[WIDGET_STATE]["state"] = {k: state[k] for k in needed}
+    else:
+        nb.metadata.pop("widgets", None)
+    return dropped
+
+
 def static_exporter() -> HTMLExporter:
-    """nbconvert's HTML exporter, preferring each output's static text/html to the widget
-    view: the page then needs no widget manager (nor the CDN scripts it would load)."""
+    """nbconvert's lab HTML exporter, preferring each output's static text/html to the widget
+    view, without the scripts the lab page loads from a CDN: it reads offline."""
     config = Config()
     default = HTMLExporter().default_config.NbConvertBase.display_data_priority
     priority = [m for m in default if m != WIDGET_VIEW]
     config.NbConvertBase.display_data_priority = priority
-    return HTMLExporter(template_name="lab", config=config)
+    return HTMLExporter(
+        template_name="lab",
+        template_file=OFFLINE_TEMPLATE,
+        extra_loaders=[DictLoader({OFFLINE_TEMPLATE: OFFLINE})],
+        config=config,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     print(f"==> running {source.relative_to(REPO) if REPO in source.parents else source}")
     nb, jobs, took = execute(source, args.timeout)
+    keep_needed_widgets(nb)
     ipynb = out / source.name
     nbformat.write(nb, str(ipynb))
     html, _ = static_exporter().from_notebook_node(nb)

@@ -210,13 +210,44 @@ def test_demo_runner(tmp_path: pathlib.Path, kernel_path: None) -> None:
         capture_output=True, text=True, timeout=600, cwd=REPO,
     )  # fmt: skip
     assert run.returncode == 0, run.stdout + run.stderr
+    assert "without encryption" not in run.stdout + run.stderr  # an IPC kernel: no TCP
+    assert not run.stderr.strip(), run.stderr  # a newcomer sees only the summary
     assert run.stdout.count(" completed ") == 2, run.stdout
     assert run.stdout.count("1080 × 1080 px  JPEG") == 4, run.stdout
     assert "768 × 512 px" in run.stdout and "bytes" in run.stdout, run.stdout
-    assert (tmp_path / "quickstart.ipynb").exists()
-    soup = BeautifulSoup((tmp_path / "quickstart.html").read_text(encoding="utf-8"), "html.parser")
+    saved = nbformat.read(str(tmp_path / "quickstart.ipynb"), as_version=4)
+    assert "widgets" not in saved.metadata, "widget state no output shows was saved"
+    page = (tmp_path / "quickstart.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(page, "html.parser")
+    remote = [s.get("src") for s in soup.find_all("script") if s.get("src")]
+    assert not remote and "cdnjs" not in page and "unpkg.com" not in page, remote
+    assert not soup.find_all("script", type=WIDGET_STATE), "the HTML embeds widget state"
     for script in soup.find_all("script"):
         script.decompose()
     text = " ".join(g.get_text(" ") for g in soup.select(".nbjs-gallery"))
     assert len(DIMS.findall(text)) >= 6, text[:2000]
     assert len(soup.select(".nbjs-gallery .nbjs-asset img")) >= 6
+
+
+def test_demo_keeps_only_widget_state_an_output_shows() -> None:
+    """The runner's pruning: models a saved output shows, and the models those refer to."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    try:
+        import run_notebook
+    finally:
+        sys.path.remove(str(REPO / "scripts"))
+
+    def model(*refs: str) -> dict[str, Any]:
+        return {"model_name": "X", "state": {"children": [f"IPY_MODEL_{r}" for r in refs]}}
+
+    state = {"a1": model("b2"), "b2": model("c3"), "c3": model(), "d4": model("c3"), "e5": model()}
+    shown = nbformat.v4.new_output(
+        "display_data", data={run_notebook.WIDGET_VIEW: {"model_id": "a1"}}
+    )
+    cell = nbformat.v4.new_code_cell("x", outputs=[shown])
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    nb.metadata["widgets"] = {WIDGET_STATE: {"state": state, "version_major": 2}}
+    assert run_notebook.keep_needed_widgets(nb) == 2
+    assert sorted(widget_models(nb)) == ["a1", "b2", "c3"]
+    cell.outputs = []
+    assert run_notebook.keep_needed_widgets(nb) == 3 and "widgets" not in nb.metadata
