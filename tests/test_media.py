@@ -1,9 +1,8 @@
-"""media.py against the sandbox: real downloads, real Pillow, a temporary cache."""
+"""core.media against the sandbox: real downloads, real Pillow, a temporary cache."""
 
 from __future__ import annotations
 
 import io
-import os
 import threading
 import time
 from pathlib import Path
@@ -15,7 +14,9 @@ from _helpers import follow
 from PIL import Image
 
 import nb_jobstatus
-from nb_jobstatus import media, sandbox
+from nb_jobstatus import sandbox
+from nb_jobstatus.core import media
+from nb_jobstatus.core.media import store
 from nb_jobstatus.job import Job
 
 KEY_HEADERS = ("authorization", "sivi-api-key", "x-api-key")
@@ -254,7 +255,8 @@ def test_cache_survives_napkin_expiry(sb: sandbox.Sandbox, tmp_path: Path) -> No
 
 
 def test_cache_path_stays_inside(cache: Path) -> None:
-    job: Any = SimpleNamespace(provider="napkin", request_id="../../etc")
+    origin = "https://api.napkin.ai:443"
+    job: Any = SimpleNamespace(provider="napkin", request_id="../../etc", origin=origin)
     for url in (
         "https://x.example/a/..%2F..%2F..%2Fetc%2Fpasswd",
         "https://x.example/../../.bashrc",
@@ -263,74 +265,36 @@ def test_cache_path_stays_inside(cache: Path) -> None:
     ):
         path = media.cache_path(job, 0, url, ".png")
         assert path.is_relative_to(cache.resolve())
-        assert path.parent == cache.resolve() / "napkin" / "etc"
+        assert path.parent == cache.resolve() / "napkin" / store.origin_folder(origin) / "etc"
         assert not path.name.startswith(".")
 
 
-# -- thumbnails of what the sandbox does not make -----------------------------------------------
+def media_requests(sb: sandbox.Sandbox, request_id: str) -> int:
+    return len([r for r in sb.requests if r.origin == "media" and r.request_id == request_id])
 
 
-def encoded(image: Image.Image, kind: str) -> Image.Image:
-    out = io.BytesIO()
-    image.save(out, kind, compress_level=1)
-    return Image.open(io.BytesIO(out.getvalue()))
+def test_following_a_finished_job_again_downloads_nothing(sb: sandbox.Sandbox) -> None:
+    first = follow(sb, "clipia", images=2)
+    before = media_requests(sb, first.request_id)
+    again = nb_jobstatus.watch(
+        "clipia", first.request_id, base_url=sb.base_url("clipia"), api_key="test-key",
+        display=False,
+    )  # fmt: skip
+    assert isinstance(again, Job)
+    again.wait(10)
+    media.cache_all(again)
+    assert media_requests(sb, first.request_id) == before
+    assert [m.path for m in medias(again)] == [m.path for m in medias(first)]
+    assert all(m.thumbnail and m.error is None for m in medias(again))
 
 
-def noise(mode: str, side: int) -> Image.Image:
-    """Random pixels: the worst case for every encoder."""
-    return Image.frombytes(mode, (side, side), os.urandom(side * side * len(mode)))
-
-
-def test_noisy_transparent_image_still_fits() -> None:
-    rgba = noise("RGBA", 1600)
-    rgba.putalpha(Image.linear_gradient("L").resize(rgba.size))
-    data, kind = media.make_thumbnail(encoded(rgba, "PNG"))
-    assert len(data) <= media.THUMB_BYTES
-    picture = Image.open(io.BytesIO(data))
-    assert max(picture.size) <= 480
-    assert kind == "image/png" or picture.mode == "RGB"
-
-
-def test_transparent_logo_stays_png() -> None:
-    logo = Image.new("RGBA", (800, 400), (0, 0, 0, 0))
-    logo.paste((200, 30, 30, 255), (100, 100, 700, 300))
-    data, kind = media.make_thumbnail(encoded(logo, "PNG"))
-    assert kind == "image/png"
-    picture = Image.open(io.BytesIO(data))
-    assert picture.size == (480, 240) and picture.mode in ("RGBA", "P")
-
-
-def test_noisy_photo_fits_as_jpeg() -> None:
-    data, kind = media.make_thumbnail(encoded(noise("RGB", 1600), "PNG"))
-    assert kind == "image/jpeg" and len(data) <= media.THUMB_BYTES
-
-
-def test_svg_size_from_viewbox() -> None:
-    assert media.svg_size(b'<svg viewBox="0 0 640 360" stroke-width="3">') == (640, 360)
-    assert media.svg_size(b'<svg width="100%" viewBox="0,0,64,36">') == (64, 36)
-    assert media.svg_size(b'<svg width="50px" height="20">') == (50, 20)
-    assert media.svg_size(b"<svg>") == (None, None)
-
-
-def probed(data: bytes, content_type: str = "image/png") -> media.Media:
-    item = media.Media(asset=nb_jobstatus.Asset(url="https://x.example/a"))
-    item.content_type = content_type
-    media.probe(item, data)
-    return item
-
-
-def test_probe_refuses_what_is_not_a_web_image() -> None:
-    eps = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nshowpage\n"
-    assert probed(eps).error == "not an image: image/png"  # never handed to Ghostscript
-    wave = b"RIFF\x24\0\0\0WAVEfmt " + bytes(28)
-    assert probed(wave, "audio/wav").error == "not an image: audio/wav"
-    assert probed(b"", "image/png").error == "not an image: empty file"
-    assert probed(b'{"error": "x"}').error == "not an image: application/json (served as image/png)"
-    png = io.BytesIO()
-    noise("RGB", 300).save(png, "PNG")
-    data = png.getvalue()
-    assert probed(data[:40]).error == "truncated image"
-    assert probed(data[: len(data) // 2]).error == "truncated image"
-    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="30" height="20"><foreignObject>'
-    item = probed(svg + b"<html>x</html></foreignObject></svg>", "image/svg+xml")
-    assert (item.format, item.width, item.height, item.error) == ("SVG", 30, 20, None)
+def test_no_key_in_the_cache_folder(sb: sandbox.Sandbox, cache: Path, canary: str) -> None:
+    job = follow(sb, "napkin", api_key=canary, format="png", images=2)
+    media.remember(job)
+    assert [m.error for m in medias(job)] == [None, None]
+    written = [p for p in cache.rglob("*") if p.is_file()]
+    assert any(p.name == "recent.json" for p in written) and any(
+        p.name == "index.json" for p in written
+    )
+    for path in written:
+        assert canary.encode() not in path.read_bytes(), path

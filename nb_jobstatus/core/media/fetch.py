@@ -9,6 +9,7 @@ before decoding, and SVG is never rasterized nor inlined as markup.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -144,7 +145,8 @@ def reuse(job: Any, index: int, asset: Asset) -> Media | None:
     media.size_bytes, media.path = len(data), path.resolve()
     inspect(media, data)
     compare_sizes(media)
-    os.utime(path)  # used now: the last to be evicted
+    with contextlib.suppress(OSError):
+        os.utime(path)  # used now: the last to be evicted
     return media
 
 
