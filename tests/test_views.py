@@ -16,11 +16,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
 
 import nb_jobstatus as njs
-from nb_jobstatus import http, sandbox
-from nb_jobstatus.views import BatchView, JobView, _format, _ticker, static
-from nb_jobstatus.views.widget import INDETERMINATE_COLOR
+from nb_jobstatus import sandbox
+from nb_jobstatus.views import BatchView, JobView, _format, _html, _ticker, static
+from nb_jobstatus.views.palette import INDETERMINATE as INDETERMINATE_COLOR
 
 KEY = "canary-KEY-1234567890"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -98,11 +99,12 @@ def test_format_helpers() -> None:
     assert _format.size(4_404_019) == "4.2 MB"
     assert _format.dims(1080, 720) == "1080 × 720 px"
     assert _format.dims(None, 720) is None
-    assert _format.safe_url("javascript:alert(1)") is None
-    assert _format.safe_url("https://example.com/a") == "https://example.com/a"
-    assert "href" not in _format.link("data:text/html,<b>x</b>", "x")
-    assert _format.link("https://e.com/?a=1&b=<2>", "go").count("&lt;2&gt;") == 1
-    assert "<script>" not in _format.pill("<script>")
+    assert _html.safe_url("javascript:alert(1)") is None
+    assert _html.safe_url("https://example.com/a") == "https://example.com/a"
+    assert _html.safe_url("https://exa mple.com/\x1b") is None
+    assert "href" not in _html.link("data:text/html,<b>x</b>", "x")
+    assert _html.link("https://e.com/?a=1&b=<2>", "go").count("&lt;2&gt;") == 2  # href, title
+    assert "<script>" not in _html.pill("<script>")
 
 
 # -- the live widget ---------------------------------------------------------------------------
@@ -200,7 +202,8 @@ def test_failure_is_never_overwritten(server: sandbox.Sandbox) -> None:
     view = job.widget
     settled(view)
     assert view.bar.bar_style == "danger" and pill_state(view.header.value) == "failed"
-    job._notify()  # late callbacks (e.g. media) and ticks must not change the verdict
+    notify = getattr(job, "notify", None) or job._notify  # type: ignore[attr-defined]
+    notify()  # late callbacks (e.g. media) and ticks must not change the verdict
     view.tick()
     view.render()
     time.sleep(0.3)
@@ -209,15 +212,15 @@ def test_failure_is_never_overwritten(server: sandbox.Sandbox) -> None:
 
 
 def test_http_error_timeline_shows_retries_and_status(
-    server: sandbox.Sandbox, monkeypatch: pytest.MonkeyPatch
+    server: sandbox.Sandbox, fast_backoff: None
 ) -> None:
-    monkeypatch.setattr(http, "BACKOFF_BASE", 0.01)
-    monkeypatch.setattr(http, "BACKOFF_CAP", 0.05)
     job = follow(server, "clipia", duration=3, faults=["503", "503", "410"])
     view = job.widget
     settled(view)
     assert isinstance(job.error, njs.ExpiredError)
+    assert pill_state(view.header.value) == "expired"  # not "failed"
     panel = view.debugger.value
+    assert "Expired" in panel and "nbjs-timeline-chart" in panel
     assert "HTTP 410" in panel and "ExpiredError" in panel
     assert panel.count("retry 1 of 4") == 1 and "retry 2 of 4" in panel
     assert "final error" in panel
@@ -226,15 +229,31 @@ def test_http_error_timeline_shows_retries_and_status(
     assert "HTTP 410" in text and "$CLIPIA_API_KEY" in text and KEY not in text
 
 
-def test_canceled_job_shows_the_debugger(server: sandbox.Sandbox) -> None:
+def test_canceled_job_is_stopped_not_failed(server: sandbox.Sandbox) -> None:
     job = follow(server, "sivi", duration=30)
     view = job.widget
     eventually(lambda: job.status is not None)
     job.cancel()
     settled(view)
-    assert pill_state(view.header.value) == "canceled"
-    assert view.bar.bar_style == "warning"
-    assert "polling canceled by the user" in view.debugger.value
+    assert pill_state(view.header.value) == "stopped"
+    assert view.bar.bar_style == ""  # neutral: the request may still run at the provider
+    panel = BeautifulSoup(view.debugger.value, "html.parser")
+    assert panel.select(".nbjs-error") == [] and panel.select_one(".nbjs-stopped") is not None
+    assert f'njs.watch("sivi", "{job.request_id}"' in panel.get_text()
+    for page in (static.job_html(job), static.jobs_html([job])):
+        assert "nbjs-error" not in page and "nbjs-state-stopped" in page
+    assert "stopped (canceled)" in static.job_text(job)
+
+
+def test_watch_timeout_is_stopped_with_the_last_state(server: sandbox.Sandbox) -> None:
+    rid = server.add_job("clipia", duration=30)
+    job = njs.watch("clipia", rid, base_url=server.base_url("clipia"), api_key=KEY,
+                    timeout=1.0, display=False)  # fmt: skip
+    settled(job.widget)
+    page = BeautifulSoup(static.job_html(job), "html.parser")
+    assert page.select_one(".nbjs-state").get_text() == "stopped"
+    assert "watch timed out" in page.select_one(".nbjs-stopped").get_text()
+    assert page.select(".nbjs-error") == []
 
 
 # -- many jobs ---------------------------------------------------------------------------------
@@ -248,8 +267,8 @@ def test_batch_view_one_table_one_gallery(server: sandbox.Sandbox) -> None:
     ]
     view = BatchView(jobs)
     assert "nbjs-job" in view._dom_classes
-    for job in jobs:
-        assert job.request_id[:20] in view.table.value
+    titles = [c["title"] for c in BeautifulSoup(view.table.value, "html.parser").select("code")]
+    assert titles == [job.request_id for job in jobs]
     settled(view)
     time.sleep(0.3)
     table = view.table.value
@@ -259,12 +278,13 @@ def test_batch_view_one_table_one_gallery(server: sandbox.Sandbox) -> None:
         "failed",
     ]
     assert "&lt;b&gt;bad&lt;/b&gt; layout" in table and "<b>bad" not in table
-    assert "3 jobs: 2 completed · 1 failed" in view.header.value
+    summary = " ".join(BeautifulSoup(view.header.value, "html.parser").get_text(" ").split())
+    assert "3 jobs completed 2 failed 1" in summary and "“<b>bad</b> layout”" in summary
     assert len(view.failures.children) == 1
     assert "nbjs-error" in view.failures.children[0].value
     gallery = view.gallery.value
     assert gallery.count('class="nbjs-gallery"') == 1
-    assert gallery.count('class="nbjs-asset"') == 3
+    assert gallery.count('class="nbjs-asset"') == 3 and gallery.count('class="nbjs-owner"') == 3
     assert "400 × 300 px" in gallery and "256 × 256 px" in gallery
     html = njs.views.jobs_html(jobs)
     text = njs.views.jobs_text(jobs)
@@ -300,7 +320,6 @@ def test_static_view_while_running_is_striped(server: sandbox.Sandbox) -> None:
     job = follow(server, "napkin", duration=2)
     eventually(lambda: job.status is not None)
     html = static.job_html(job)
-    assert "repeating-linear-gradient" in html
     assert 'class="nbjs-progress nbjs-indeterminate"' in html
     assert "queued…" in html or "working…" in html
     assert static.job_text(job).startswith(f"Napkin {job.request_id}: queued")
@@ -444,3 +463,39 @@ def test_show_once_per_cell_even_without_history(server: sandbox.Sandbox, shell:
         assert shell.run_cell("show(job); show(job)", store_history=False).success
     assert len([o for o in shell.display_pub.outputs if not o["update"]]) == 2
     finish(job)
+
+
+@pytest.mark.parametrize("outcome", ["completed", "failed", "running"])
+def test_a_view_made_whenever_ends_showing_the_measured_files(
+    server: sandbox.Sandbox, shell: Any, outcome: str
+) -> None:
+    """Re-running a notebook on a finished request: the view (live and saved) is made after
+    the end, maybe before the files are cached; it still ends measured (issue 14.0)."""
+    options: dict[str, Any] = {"duration": 0.2, "images": 1, "size": (300, 200)}
+    if outcome == "failed":
+        options.update(outcome="failed", reason="Image url invalid")
+    if outcome == "running":
+        options["duration"] = 1.5
+    rid = server.add_job("sivi", **options)
+    job = njs.watch("sivi", rid, base_url=server.base_url("sivi"), api_key=KEY, display=False)
+    if outcome != "running":
+        with contextlib.suppress(njs.JobStatusError):
+            job.wait(20)
+    shell.user_ns.update(job=job, show=njs.views.show)
+    assert shell.run_cell("show(job)", store_history=True).success
+    outputs = shell.display_pub.outputs
+    view = job.widget
+    finish(job)
+
+    def final() -> str:
+        return str(outputs[-1]["data"]["text/html"])
+
+    if outcome == "failed":
+        eventually(lambda: "nbjs-error" in final() and "Image url invalid" in final())
+        assert "nbjs-error" in view.debugger.value
+        return
+    eventually(lambda: "300 × 200 px" in final() and "(reported)" not in final())
+    eventually(lambda: "(reported)" not in view.gallery.value and "300 × 200" in view.gallery.value)
+    assert (
+        "downloading" not in final() and "300 × 200 px · JPEG" in outputs[-1]["data"]["text/plain"]
+    )

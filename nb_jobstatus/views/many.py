@@ -144,7 +144,8 @@ def failures_html(jobs: Sequence[JobLike]) -> str:
 
 def failure_details_html(job: JobLike) -> str:
     model = model_of(job, gallery=False)
-    summary = f"Why did {model.title} {fmt.shorten(model.request_id, 40)} {model.word}?"
+    verb = {"expired": "expire", "canceled": "end"}.get(model.phase, "fail")
+    summary = f"Why did {model.title} {fmt.shorten(model.request_id, 40)} {verb}?"
     return h.details(summary, debugger.debugger_html(job), color=pal.ERROR)
 
 
