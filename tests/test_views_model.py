@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -235,3 +236,30 @@ def test_provider_error_is_a_failure() -> None:
     error = ProviderError("boom", provider="clipia", http_status=500)
     job = StaticJob("clipia", "c-1", None, error=error)
     assert model_of(job).phase == "failed" and "HTTP 500" in job_text(job)
+
+
+# -- the timeline chart -----------------------------------------------------------------------
+
+
+def test_timeline_chart_marks_each_answer_and_both_finishes() -> None:
+    import base64
+
+    from nb_jobstatus.views.timeline import MARKS, History
+
+    def at(progress: float) -> Status:
+        return Status("sivi", "abcDEF12345", State.RUNNING, "processing", progress=progress)
+
+    error = ProviderError("boom", provider="sivi", http_status=503)
+    history = [poll(1, at(10)), poll(2, None, http=429, error=error), poll(3, None, http=503,
+               error=error), poll(4, at(40)), poll(6, None, http=500, error=error)]  # fmt: skip
+    job = StaticJob("sivi", "abcDEF12345", None, error=error, history=history, elapsed=6.0)
+    img = soup(job_html(job)).select_one(".nbjs-error img.nbjs-timeline-chart")
+    assert img is not None and "1 429 pause" in img["alt"] and "1 error" in img["alt"]
+    svg = base64.b64decode(img["src"].split(",", 1)[1]).decode()
+    fills = re.findall(r'<circle cx="[\d.]+" cy="[\d.]+" r="3" fill="(#\w+)"', svg)
+    assert fills[:5] == [MARKS[k] for k in ("ok", "429 pause", "retry", "ok", "error")]
+    assert 'stroke-dasharray="4 3"' in svg  # predicted finish (10 s from 40 % at 4 s)
+    assert "<polyline" in svg and "<script" not in svg
+    shown = soup(History(history, finished=6.0)._repr_html_())
+    assert shown.select_one("img.nbjs-timeline-chart") and len(shown.select("tr")) == 6
+    assert History(history) == history  # still the list

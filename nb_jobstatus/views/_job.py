@@ -91,6 +91,8 @@ def settled(job: JobLike) -> bool:
         return False
     if job.error is not None or status is None or status.state is not State.COMPLETED:
         return True
+    if getattr(job, "cache_media", True) is False:
+        return True
     return all(asset.url in job.media for asset in status.assets)
 
 
