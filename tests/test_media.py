@@ -224,7 +224,8 @@ def test_save_caches_first_and_skips_failures(sb: sandbox.Sandbox, tmp_path: Pat
     )
     assert isinstance(job, Job)
     job.wait(10)
-    paths = job.save(tmp_path)  # no explicit cache_all first
+    with pytest.warns(media.NotSavedWarning, match=r"1 of 2 files .* not saved: file 1: HTTP 404$"):
+        paths = job.save(tmp_path)  # no explicit cache_all first
     assert [p.name for p in paths] == [f"napkin-{rid}-0.svg"]
     assert paths[0].read_bytes().startswith(b"<svg")
 
