@@ -44,7 +44,6 @@ def check_thumbnail(item: media.Media, kind: str = "image/jpeg") -> Image.Image:
 
 
 def served(job: Job, url: str) -> bytes:
-    """The file as the provider serves it now (the key only where the client sends it)."""
     answer = job.client.download(url)
     assert answer.http_status == 200
     return answer.content
