@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._api import cache_info, clear_cache, jobs, watch
+from ._api import jobs, watch
 from ._version import __version__
 from .core.errors import (
     AuthenticationError,
@@ -27,6 +27,7 @@ from .core.errors import (
     ResponseError,
     TransportError,
 )
+from .core.media import cache_info, clear_cache
 from .core.model import Asset, Poll, State, Status
 from .http import get_status, set_rate_limit
 from .job import Job

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import Any
 
 from ._targets import base_of, reference, resolve
+from .core.client import Client
+from .core.config import client_for
 from .core.errors import ConfigurationError
+from .core.follow import start
 from .core.providers import PROVIDERS
 from .core.providers import get as get_provider
-from .http import Client, client_for
-from .core.follow import start
 from .job import Job
 
 # Weak: a job lives while it is polled (the engine holds it), shown (its widget holds it) or
@@ -99,28 +99,3 @@ def _watch_one(
     if running is not None and not running.done:
         running.cancel()  # same request with another key or base URL: replace it
     return start(job)
-
-
-# -- the media cache (nb_jobstatus.core.media keeps it; here for the face and the magic) ------
-
-
-def cache_info() -> Any:
-    """Where the media cache is, its size in bytes, its files and its cap (``location``,
-    ``bytes``, ``files``, ``cap``; the cap is ``NB_JOBSTATUS_CACHE_MAX`` bytes)."""
-    from .core import media
-
-    return media.cache_info()
-
-
-def clear_cache() -> int:
-    """Empty the media cache; returns the number of files removed."""
-    from .core import media
-
-    return int(media.clear_cache())
-
-
-def recent(limit: int = 20) -> list[Any]:
-    """The last jobs followed, newest first, across kernel restarts (never a key)."""
-    from .core import media
-
-    return list(media.recent(limit))

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple, Protocol
-from urllib.parse import urlsplit
 
+from .core import urls
+from .core.config import resolve_base_url
 from .core.errors import ConfigurationError
 from .core.providers import PROVIDERS, Provider, design_link
 from .core.providers import get as get_provider
 from .core.providers.submission import from_submission
-from .http import resolve_base_url
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -48,11 +48,12 @@ def base_of(job: Followed) -> str:
 _designs: dict[str, Target] = {}  # Sivi design id -> its request, for jobs seen in this kernel
 
 
-def origin(url: str) -> tuple[str, str, int | None]:
-    """(scheme, host, port) with the default port made explicit."""
-    parts = urlsplit(url)
-    default = {"http": 80, "https": 443}.get(parts.scheme)
-    return parts.scheme, (parts.hostname or "").lower(), parts.port or default
+def origin(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) as the client connects (core.urls); ConfigurationError if unsafe."""
+    try:
+        return urls.origin(url)
+    except urls.UnsafeURL as error:
+        raise ConfigurationError(f"{url[:200]} is not a usable URL: {error}") from None
 
 
 def is_url(text: object) -> bool:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
+import re
 import signal
 import threading
 import time
@@ -17,7 +19,9 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import CapturedIO, capture_output
 
-from nb_jobstatus import Job, State, http, jobs, magic, views
+import nb_jobstatus as njs
+from nb_jobstatus import Job, State, jobs, magic, views
+from nb_jobstatus.core import config
 from nb_jobstatus.core.providers import PROVIDERS
 from nb_jobstatus.sandbox import Sandbox
 
@@ -150,10 +154,10 @@ def test_reload_keeps_one_settings_object(shell: InteractiveShell) -> None:
 def test_config_sivi_rate_limit(shell: InteractiveShell) -> None:
     try:
         run(shell, "%config JobStatusMagics.sivi_rate_limit = 100")
-        assert http.rate_limits["sivi"] == (100, 60.0)
+        assert config.rate_limits["sivi"] == (100, 60.0)
     finally:
         run(shell, "%config JobStatusMagics.sivi_rate_limit = 50")
-    assert http.rate_limits["sivi"] == (50, 60.0)
+    assert config.rate_limits["sivi"] == (50, 60.0)
 
 
 # -- which provider, which id -----------------------------------------------------------------
@@ -440,7 +444,7 @@ def test_providers_never_show_the_key(
         ("napkin 764cabcf-b745-4b3e-ae38-1200304cf45b --interval abc", "--interval"),
         ("napkin 764cabcf-b745-4b3e-ae38-1200304cf45b --timeout 0", "positive number"),
         ("napkin 764cabcf-b745-4b3e-ae38-1200304cf45b --bogus", "unrecognized"),
-        ("napkin 764cabcf-b745-4b3e-ae38-1200304cf45b --base-url ftp://x", "not an http"),
+        ("napkin 764cabcf-b745-4b3e-ae38-1200304cf45b --base-url ftp://x", "is not http or https"),
         ("https://example.com/nothing", "not a Sivi, Napkin or Clipia status URL"),
         (
             "napkin https://api.clipia.ai/v1/requests/764cabcf-b745-4b3e-ae38-1200304cf45b",
@@ -469,3 +473,52 @@ def test_a_mistake_prints_one_line_not_a_traceback(shell: InteractiveShell, env:
     assert not result.success and isinstance(result.error_in_exec, UsageError)
     printed = (captured.stdout + captured.stderr).strip()
     assert "Traceback" not in printed and len(printed.splitlines()) == 1, printed
+
+
+# -- the cache and the jobs remembered across kernels -----------------------------------------
+
+
+@pytest.fixture
+def fresh_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Any:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("NB_JOBSTATUS_CACHE", str(folder))
+    return folder
+
+
+def test_cache_shows_and_clears(
+    shell: InteractiveShell, sb: Sandbox, env: Any, fresh_cache: Any
+) -> None:
+    kept = line(shell, f"napkin {sb.add_job('napkin', duration=0.1, images=2)} --wait")
+    gone = njs.watch("napkin", sb.add_job("napkin", duration=0.1, images=3), display=False)
+    gone.wait(10)
+    table = line(shell, "cache")
+    rows = dict(table.rows)
+    assert rows["location"] == str(fresh_cache.resolve()) and rows["files"] == "5", rows
+    assert re.fullmatch(r"[\d.]+ [KM]B", rows["size"]) and "NB_JOBSTATUS_CACHE_MAX" in rows["cap"]
+    assert "cache clear" in repr(table) and "<table" in table._repr_html_()
+    del gone
+    gc.collect()
+    result, captured = run(shell, "%jobstatus cache clear")
+    assert result.success and result.result is None
+    assert "Cache cleared: 3 file(s)" in captured.stdout, captured.stdout
+    assert "2 file(s) kept: a job of this kernel shows them" in captured.stdout
+    assert kept.state is State.COMPLETED and line(shell, "cache").rows[2] == ("files", "2")
+    with pytest.raises(UsageError, match="cache clear empties it"):
+        line(shell, "cache everything")
+
+
+def test_recent_lists_jobs_without_keys(
+    shell: InteractiveShell, sb: Sandbox, env: pytest.MonkeyPatch, fresh_cache: Any
+) -> None:
+    assert "No jobs followed yet" in repr(line(shell, "--recent"))
+    env.setenv("CLIPIA_API_KEY", CANARY)
+    rid = sb.add_job("clipia", duration=0.1)
+    line(shell, f"clipia {rid} --wait")
+    result, captured = run(shell, "%jobstatus --recent")
+    table = line(shell, "--recent")
+    assert table.rows[0][:4] == ("clipia", rid, table.rows[0][2], sb.base_url("clipia"))
+    assert table.rows[0][2] in ("completed", "failed"), table.rows  # the key may be refused
+    shown = everything(captured, table) + (fresh_cache / "recent.json").read_text()
+    assert rid in shown and CANARY not in shown and CANARY[-6:] not in shown
+    with pytest.raises(UsageError, match="--recent takes no request id"):
+        line(shell, f"--recent clipia {rid}")

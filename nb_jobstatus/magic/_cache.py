@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from IPython.core.error import UsageError
 
-from .. import _api
+from ..core import media
 from ._tables import Table, cache_table, recent_table, size
 
 RECENT = 20  # rows of --recent
@@ -16,15 +16,18 @@ RECENT = 20  # rows of --recent
 def cache_command(words: Sequence[str]) -> Table | None:
     """``cache`` shows the cache; ``cache clear`` empties it and says how much went."""
     if not words:
-        return cache_table(_api.cache_info())
+        return cache_table(media.cache_info())
     if list(words) != ["clear"]:
         raise UsageError("%jobstatus cache shows the cache; %jobstatus cache clear empties it")
-    before = _api.cache_info()
-    removed = _api.clear_cache()
-    print(f"Cache cleared: {removed} file(s), {size(before.bytes)} removed from {before.location}")
+    before = media.cache_info()
+    removed = media.clear_cache()
+    after = media.cache_info()
+    freed = size(max(0, before.bytes - after.bytes))
+    kept = f"; {after.files} file(s) kept: a job of this kernel shows them" if after.files else ""
+    print(f"Cache cleared: {removed} file(s), {freed} removed from {before.location}{kept}")
     return None
 
 
 def recent_jobs() -> Table:
     """The last jobs followed, newest first."""
-    return recent_table(_api.recent(RECENT))
+    return recent_table(media.recent(RECENT))

@@ -14,9 +14,9 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from traitlets import Bool, Float, Int, Unicode, observe
 
 from .._api import JobList, watch
+from ..core.config import set_rate_limit
 from ..core.errors import ConfigurationError, JobStatusError
 from ..core.model import State
-from ..http import set_rate_limit
 from ..job import Job
 from . import _cache
 from ._help import plain_help

@@ -7,12 +7,12 @@ import html
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from .._api import jobs
+from ..core.config import resolve_base_url
 from ..core.errors import ConfigurationError
+from ..core.media import CacheInfo, RecentJob
 from ..core.providers import PROVIDERS
-from ..http import resolve_base_url
 
 
 @dataclass(frozen=True)
@@ -82,9 +82,9 @@ def size(count: float) -> str:
     raise AssertionError("unreachable")
 
 
-def cache_table(info: Any) -> Table:
+def cache_table(info: CacheInfo) -> Table:
     """``%jobstatus cache``: where the cache is, how big, how many files, its cap."""
-    cap = getattr(info, "cap", None)
+    cap = info.cap
     rows = (
         ("location", str(info.location)),
         ("size", size(info.bytes)),
@@ -94,29 +94,24 @@ def cache_table(info: Any) -> Table:
     return Table(("cache", ""), rows, note="%jobstatus cache clear empties it.")
 
 
-def when(value: Any) -> str:
-    """A time (epoch seconds or datetime) as local ``YYYY-MM-DD HH:MM``."""
-    if isinstance(value, (int, float)):
-        value = datetime.datetime.fromtimestamp(value)
-    if isinstance(value, datetime.datetime):
-        return value.astimezone().strftime("%Y-%m-%d %H:%M")
-    return str(value or "")
+def when(at: float) -> str:
+    """A Unix time as local ``YYYY-MM-DD HH:MM``."""
+    return datetime.datetime.fromtimestamp(at).strftime("%Y-%m-%d %H:%M")
 
 
-def recent_table(found: Sequence[Any]) -> Table:
+def recent_table(found: Sequence[RecentJob]) -> Table:
     """``%jobstatus --recent``: the jobs followed lately, in this kernel or before (no key)."""
     rows = tuple(
         (
             job.provider,
             job.request_id,
-            str(getattr(job.state, "value", job.state) or ""),
-            str(getattr(job, "origin", "") or ""),
-            when(getattr(job, "when", None)),
+            job.state + (f" (stopped: {job.stopped})" if job.stopped else ""),
+            job.base_url,
+            when(job.at),
         )
         for job in found
     )
     columns = ("provider", "request id", "last state", "API", "when")
     empty = "No jobs followed yet (they are remembered in the cache folder)."
-    return Table(
-        columns, rows, empty, note="" if not rows else "%jobstatus PROVIDER ID follows one again."
-    )
+    note = "%jobstatus PROVIDER REQUEST_ID --base-url API follows one again." if rows else ""
+    return Table(columns, rows, empty, note)
