@@ -56,7 +56,7 @@ SAFE = {  # accepted, with the origin every parser agrees on
 
 
 def agreed(url: str) -> set[tuple[str, str, int]]:
-    """(scheme, host, port) as yarl, urllib.parse and urllib3 read ``url`` (one item: agreed)."""
+    """(scheme, host, port) as yarl (both modes), urllib.parse and urllib3 read ``url``."""
 
     def host(name: str | None) -> str:
         name = (name or "").strip("[]").lower()
@@ -65,8 +65,10 @@ def agreed(url: str) -> set[tuple[str, str, int]]:
         return name
 
     y, u, v = yarl.URL(url), urllib.parse.urlsplit(url), urllib3.util.parse_url(url)
+    raw = yarl.URL(url, encoded=True)  # as the aiohttp transport is handed it
     return {
         (y.scheme, host(y.raw_host), y.port or 0),
+        (raw.scheme, host(raw.raw_host), raw.port or 0),
         (u.scheme, host(u.hostname), u.port or DEFAULTS[u.scheme]),
         (str(v.scheme), host(v.host), v.port or DEFAULTS[str(v.scheme)]),
     }
@@ -102,11 +104,21 @@ SCHEMES = ["http://", "https://", "HTTP://", "http:", "http:/", "http:\\\\", "//
 
 
 def _fuzz_url() -> st.SearchStrategy[str]:
-    return st.builds(
+    anything = st.builds(
         lambda scheme, parts: scheme + "".join(parts),
         st.sampled_from(SCHEMES),
         st.lists(st.sampled_from(PIECES), max_size=9),
     )
+    hosts = ["api.example", "API.EXAMPLE", "evil.example", "127.0.0.1", "[::1]", "xn--nxa.x"]
+    plausible = st.builds(  # a host and port, then separators: more of these are accepted
+        lambda scheme, host, port, lead, parts: scheme + host + port + lead + "".join(parts),
+        st.sampled_from(["http://", "https://", "HTTP://"]),
+        st.sampled_from(hosts),
+        st.sampled_from(["", ":80", ":443", ":8080"]),
+        st.sampled_from(["", "/", "?", "#"]),
+        st.lists(st.sampled_from(PIECES), max_size=6),
+    )
+    return st.one_of(anything, plausible)
 
 
 @settings(max_examples=3000, deadline=None)
