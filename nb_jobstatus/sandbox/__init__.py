@@ -1,4 +1,4 @@
-"""A local HTTP server on 127.0.0.1 that plays Sivi, Napkin and Clipia, with scripted jobs.
+"""A local HTTP server on 127.0.0.1 that plays Sivi, Napkin and Clipia, with scripted scripted.
 
 ::
 
@@ -10,18 +10,49 @@
         ...                                   # poll it with any HTTP client
         sb.requests                           # every request both origins saw, with headers
 
-From a shell: ``python -m nb_jobstatus.sandbox --port 8765``. ``sb.use()`` points the
-``*_BASE_URL`` and key variables of nb_jobstatus at the sandbox.
+From a shell: ``python -m nb_jobstatus.sandbox --port 8765 [--rtt 150 --jitter 20 ...]``.
+``sb.use()`` points the ``*_BASE_URL`` and key variables of nb_jobstatus at the sandbox.
+``sandbox.in_memory()`` has the same methods without a socket (see :mod:`.memory`).
+
+Network
+-------
+Loopback by default (about 1 ms a request). ``start(network=...)`` or ``sb.set_network(...)``
+plays a real one, per origin ("api", "media"): ``rtt`` (s), ``jitter`` (s, uniform ±),
+``processing`` (s), ``bandwidth`` (bytes/s, for bodies). A request waits rtt/2 before it is
+handled (its answer's facts are those of that moment), then processing + rtt/2 before its
+answer arrives; a new connection costs one more round trip. See :mod:`.network`.
+
+    start(network={"rtt": 0.15, "jitter": 0.02})                 # both origins
+    start(network={"api": Link(rtt=0.15), "media": Link(rtt=0.05, bandwidth=2e6)})
+    sb.set_network(origin="media", bandwidth=500_000)            # change one field, live
+    sb.finishes_at(rid)                # the monotonic moment the job reaches its outcome
 
 Jobs
 ----
 Time 0 is ``add_job`` (or, for a typed id, the first request naming it). A job is queued for
-``queue`` seconds, runs for ``duration`` seconds, then ends with ``outcome``: ``completed``
+``queue`` seconds, runs for ``duration`` seconds (default 5; a Napkin job without one takes
+what its format, size and visual count would: see ``scripted.napkin_duration``), then ends
+with ``outcome``: ``completed``
 (Sivi says ``"completed"``; ``outcome="complete"`` makes it say ``"complete"``, the other
 documented word), ``failed`` (with ``reason``), ``canceled`` (Clipia only), ``expired`` (410 on
 status and files from then on). ``expire_after=S``: a completed job answers 410 S seconds after
 completing (Napkin's 30-minute expiry). ``overrides`` is merged into every status body (into
 ``body`` for Sivi), e.g. ``{"shareLink": "javascript:alert(1)"}``.
+
+Progress (``progress=``): "linear" (the default but on Clipia), "ease", "none" (a blind job),
+"stepped", or a ``ProgressScript(curve, steps, load, finalize, finalize_percent, jitter,
+stall)``: a load phase at 0 %, ``steps`` integer-percent steps whose times vary by ``± jitter``
+(seeded per job: ``seed=``, by default from the request id), one ``stall=(at, seconds)``, and
+a finalize phase held at ``finalize_percent`` before the outcome; load, finalize and the stall
+are seconds inside ``duration``. Clipia's default agrees with its logs: load for the first
+tenth, 28 steps (a log line per step), upload for the last 5 %. See :mod:`.timeline`.
+
+Outputs (Clipia): ``images=N`` (WebP ``url`` and PNG ``original_url``), ``video=True`` (a real
+H.264 MP4, 160 × 96, 2 s: see :mod:`.video`), ``audio="speech"`` or ``"music"`` (WAV files;
+``output.audio`` and ``output.audios[]``, ``tracks=N`` for music, default 2; images default
+to 0 then), ``extra_output={"text": ...}`` (keys nobody documented), ``warnings=["seed"]``
+(``unknown_parameter`` warnings in the result). ``cost`` is whole credits: the reserve while
+running, the charge once completed, 0 for FAILED and CANCELED.
 
 Typed ids
 ---------
@@ -54,7 +85,7 @@ request to either endpoint); once they are spent, normal answers.
     "500" "502" "503"   that status with the provider's error body
     "504" "401" "403"
     "404" "410"
-    "slow:S"            sleep S seconds, then the normal answer
+    "slow:S"            wait S seconds, then the normal answer (of that moment)
     "malformed"         200, application/json, invalid JSON
     "truncated"         Content-Length larger than the body sent, then the connection closes
     "html"              502 text/html proxy error page
@@ -65,6 +96,24 @@ request to either endpoint); once they are spent, normal answers.
     "unknown-status"    the normal body, its status replaced by "paused_by_operator"
     "null-lists"        the normal body with variations / generated_files / images / logs null
     "missing-progress"  the normal body without progress
+
+Hostile faults (untrusted numbers, slow or huge bodies, the key echoed back; :mod:`.hostile`):
+
+    fault                  answer
+    ---------------------  ----------------------------------------------------------------
+    "retry-after:VALUE"    429 whose Retry-After header is VALUE as given: "inf", "-1",
+                           "1000000000", "120s", "Fri, 01 Jan 2100 00:00:00 GMT", ...
+    "retry-after-body:T"   Napkin: 429 whose body's retry_after is the raw JSON text T
+    "raw:FIELD=TEXT"       the normal body with FIELD (in Sivi's body) set to the raw JSON
+                           TEXT: "raw:progress=1e309", "raw:queue_position=NaN", 'raw:x="²"'
+    "drip:S"               the normal answer, its body sent one byte every S seconds
+    "huge:MB"              the normal body padded to MB MiB (a "padding" string), streamed
+    "deep:N"               the normal body with a "deep" list nested N deep
+    "echo-key"             401 whose message holds the presented key (plain)
+    "echo-key-json"        ... JSON-escaped: every character a \\uXXXX escape, "/" as "\\/"
+    "echo-key-percent"     ... percent-encoded: every byte %XX
+    "echo-key-header"      502 text/plain whose Content-Type header holds the key
+    "echo-key-at:N"        500 text/plain whose body holds the key at character offset N
 
 Scripted 429s and the rate limiter's 429s carry each provider's documented body (Napkin's with
 limit, window, reset_time and, unless bare, retry_after).
@@ -85,7 +134,7 @@ WebP and its PNG; for Sivi the variation, not its options).
 
 Where files live: Sivi JPEGs on the media origin (no key); Napkin PNG / SVG / pptx files on the
 API origin behind ``Authorization: Bearer``; Clipia WebP (``url``) and PNG (``original_url``),
-and an ``video/mp4`` stand-in with ``video=True``, on the media origin. Pictures are drawn with
+the ``video/mp4`` and the ``audio/wav`` tracks, on the media origin. Pictures are drawn with
 Pillow at exactly the declared size, on first download, and cached.
 
 Keys and limits: ``keys={"sivi": "..."}`` makes that provider answer 401 to a missing or wrong
@@ -97,26 +146,32 @@ provider's documented 429.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable
-from types import TracebackType
-from typing import Any
+from collections.abc import Callable
 
-from . import jobs
+from . import scripted
 from .app import App, RecordedRequest
-from .faults import check_fault
+from .control import Controls, EnvironmentPatch, Sandbox
+from .memory import API_ORIGIN, MEDIA_ORIGIN, MemorySandbox, MemoryTransport
+from .network import Link, LinkSpec, Network
 from .responses import Origins
 from .server import Server
+from .timeline import ProgressScript, stepped
 
-__all__ = ["EnvironmentPatch", "RecordedRequest", "Sandbox", "start"]
+__all__ = [
+    "Controls",
+    "EnvironmentPatch",
+    "Link",
+    "MemorySandbox",
+    "MemoryTransport",
+    "ProgressScript",
+    "RecordedRequest",
+    "Sandbox",
+    "in_memory",
+    "start",
+    "stepped",
+]
 
-BASE_PATHS = {"sivi": "/sivi/api/prod/v2", "napkin": "/napkin", "clipia": "/clipia"}
-KEY_VARIABLES = {"sivi": "SIVI_API_KEY", "napkin": "NAPKIN_API_TOKEN", "clipia": "CLIPIA_API_KEY"}
-PLACEHOLDER_KEYS = {
-    "sivi": "sandbox-sivi-key",
-    "napkin": "sandbox-napkin-token",
-    "clipia": "sandbox-clipia-key",
-}
+NetworkSpec = LinkSpec | dict[str, LinkSpec]
 
 
 def start(
@@ -125,11 +180,10 @@ def start(
     *,
     keys: dict[str, str] | None = None,
     rate_limits: dict[str, tuple[int, float]] | None = None,
+    network: NetworkSpec = None,
 ) -> Sandbox:
     """Start the sandbox in background threads (port 0: any free port) and return it."""
-    for provider in [*(keys or {}), *(rate_limits or {})]:
-        jobs.check_provider(provider)
-    app = App(keys, rate_limits)
+    app = _app(keys, rate_limits, network)
     api = Server(port, app, "api")
     try:
         media = Server(media_port, app, "media")
@@ -140,127 +194,30 @@ def start(
     return Sandbox(app, api, media)
 
 
-class Sandbox:
-    """A running sandbox. Made by :func:`start`; stop it with :meth:`stop` or ``with``."""
-
-    def __init__(self, app: App, api: Server, media: Server) -> None:
-        self._app = app
-        self._servers = (api, media)
-        self._threads = [server.start() for server in self._servers]
-        self._stopped = False
-
-    @property
-    def api_origin(self) -> str:
-        return self._servers[0].url
-
-    @property
-    def media_origin(self) -> str:
-        return self._servers[1].url
-
-    def base_url(self, provider: str) -> str:
-        jobs.check_provider(provider)
-        return self.api_origin + BASE_PATHS[provider]
-
-    def add_job(
-        self,
-        provider: str,
-        *,
-        request_id: str | None = None,
-        duration: float = 5.0,
-        queue: float = 0.0,
-        outcome: str = "completed",
-        images: int = 1,
-        size: tuple[int, int] = (1080, 1080),
-        progress: str = "linear",
-        format: str | None = None,
-        video: bool = False,
-        sub_variants: int = 0,
-        reason: str | None = None,
-        faults: Iterable[str] = (),
-        media_faults: dict[int, str] | None = None,
-        expire_after: float | None = None,
-        overrides: dict[str, Any] | None = None,
-    ) -> str:
-        """Script a job starting now; returns its request id. Raises ValueError on bad options."""
-        faults = list(faults)  # may be a one-shot iterator
-        options = {k: v for k, v in locals().items() if k not in ("self", "provider")}
-        jobs.check_provider(provider)
-        for fault in faults:
-            check_fault(provider, fault)
-        job = jobs.new_job(provider, **options)
-        self._app.add(job)
-        return job.request_id
-
-    def demo_id(
-        self, provider: str, outcome: str = "completed", seconds: int = 5, images: int = 1
-    ) -> str:
-        """A fresh typed id (see the module docstring): the job starts at its first request."""
-        return jobs.demo_id(provider, outcome, seconds, images)
-
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        """A copy of every request both origins received so far, oldest answer first."""
-        with self._app.lock:
-            return list(self._app.recorded)
-
-    def clear_requests(self) -> None:
-        with self._app.lock:
-            self._app.recorded.clear()
-
-    def environment(self) -> dict[str, str]:
-        """The variables :meth:`use` sets: base URLs, and the keys given or placeholders."""
-        values = {f"{p.upper()}_BASE_URL": self.base_url(p) for p in BASE_PATHS}
-        for provider, variable in KEY_VARIABLES.items():
-            values[variable] = self._app.keys.get(provider, PLACEHOLDER_KEYS[provider])
-        return values
-
-    def use(self) -> EnvironmentPatch:
-        """Set :meth:`environment` in ``os.environ``; the patch's ``restore()`` undoes it."""
-        return EnvironmentPatch(self.environment())
-
-    def stop(self) -> None:
-        """Close both servers and their open connections; join the serving threads."""
-        if self._stopped:
-            return
-        self._stopped = True
-        for server in self._servers:
-            server.close()
-        for thread in self._threads:
-            thread.join(timeout=5)
-
-    def __enter__(self) -> Sandbox:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def __repr__(self) -> str:
-        state = "stopped" if self._stopped else "running"
-        return f"<Sandbox {state} api={self.api_origin} media={self.media_origin}>"
+def in_memory(
+    *,
+    keys: dict[str, str] | None = None,
+    rate_limits: dict[str, tuple[int, float]] | None = None,
+    network: NetworkSpec = None,
+    clock: Callable[[], float] | None = None,
+    api_origin: str = API_ORIGIN,
+    media_origin: str = MEDIA_ORIGIN,
+) -> MemorySandbox:
+    """The sandbox without sockets: ``.transport`` (a MemoryTransport) reaches it. ``clock``:
+    the monotonic clock the jobs' timelines follow (default ``time.monotonic``)."""
+    app = _app(keys, rate_limits, network, clock)
+    app.origins = Origins(api_origin.rstrip("/"), media_origin.rstrip("/"))
+    return MemorySandbox(app)
 
 
-class EnvironmentPatch:
-    """Environment variables set now; ``restore()`` (or leaving ``with``) puts back what was."""
-
-    def __init__(self, values: dict[str, str]) -> None:
-        self._saved = {name: os.environ.get(name) for name in values}
-        os.environ.update(values)
-
-    def restore(self) -> None:
-        saved, self._saved = self._saved, {}
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-    def __enter__(self) -> EnvironmentPatch:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.restore()
+def _app(
+    keys: dict[str, str] | None,
+    rate_limits: dict[str, tuple[int, float]] | None,
+    network: NetworkSpec,
+    clock: Callable[[], float] | None = None,
+) -> App:
+    for provider in [*(keys or {}), *(rate_limits or {})]:
+        scripted.check_provider(provider)
+    if clock is None:
+        return App(keys, rate_limits, network=Network(network))
+    return App(keys, rate_limits, network=Network(network), clock=clock)

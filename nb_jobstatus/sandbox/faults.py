@@ -1,4 +1,6 @@
-"""Scripted faults: one is consumed per status request of a job (see the package docstring)."""
+"""Scripted faults: one is consumed per status request of a job (see the package docstring).
+The hostile ones (raw Retry-After values, drips, huge and deep bodies, echoed keys) are in
+:mod:`.hostile`."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from collections.abc import Callable
 from email.utils import formatdate
 from typing import Any
 
+from . import hostile
 from .reply import HTML, Reply, error_reply, html_reply
 from .responses import iso
 
@@ -28,6 +31,9 @@ def parse(fault: str) -> tuple[str, float]:
 def check_fault(provider: str, fault: str) -> None:
     """Raise ValueError for a fault the sandbox does not know."""
     name, _, arg = fault.partition(":")
+    if name in hostile.FAULTS:
+        hostile.check(provider, name, arg)
+        return
     known = (*ERRORS, *RETRY_AFTER, *BODY_FAULTS, *OTHERS, "envelope-500")
     if name not in known or (arg and name not in (*_NEEDS_SECONDS, *_OPTIONAL_SECONDS)):
         raise ValueError(f"unknown fault {fault!r}; see nb_jobstatus.sandbox's docstring")
@@ -42,14 +48,19 @@ def check_fault(provider: str, fault: str) -> None:
             raise ValueError(f"fault {fault!r}: seconds must be >= 0")
 
 
-def apply(provider: str, fault: str | None, normal: Callable[[], Reply]) -> Reply:
-    """The answer to a status request under ``fault`` (None: the normal answer)."""
+def apply(
+    provider: str, fault: str | None, normal: Callable[[], Reply], key: str | None = None
+) -> Reply:
+    """The answer to a status request under ``fault`` (None: the normal answer). ``key``: the
+    credential the request presented (echoed by the echo-key faults)."""
     if fault is None:
         return normal()
+    name, _, arg = fault.partition(":")
+    if name in hostile.FAULTS:
+        return hostile.apply(provider, name, arg, normal, key or "")
     name, seconds = parse(fault)
     if name == "slow":
-        time.sleep(seconds)
-        return normal()
+        return Reply(0, wait=seconds, later=normal)  # the sender waits, then asks for the answer
     if name in BODY_FAULTS:
         reply = normal()
         _change_body(provider, name, reply.payload)

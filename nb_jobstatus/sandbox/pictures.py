@@ -21,6 +21,8 @@ CONTENT_TYPES = {
     "svg": "image/svg+xml",
     "ppt": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "mp4": "video/mp4",
+    "speech": "audio/wav",
+    "music": "audio/wav",
 }
 PALETTES = {  # two corner colours per provider
     "sivi": ((255, 94, 98), (84, 51, 255)),
@@ -125,11 +127,6 @@ _PPTX_TYPES = (
     '<Default Extension="png" ContentType="image/png"/>'
     '<Override PartName="/ppt/presentation.xml" ContentType="application/'
     'vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"/></Types>'
-)
-
-# The first boxes of an MP4 file: enough to be sniffed as video, not enough to play.
-VIDEO = (
-    struct.pack(">I", 24) + b"ftypisom" + b"\0\0\2\0" + b"isomiso2" + struct.pack(">I", 8) + b"free"
 )
 
 NOT_IMAGE = b"<!doctype html><html><body><h1>Access denied</h1></body></html>"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import responses
+from . import clipia_bodies, responses
 
 JSON = "application/json"
 HTML = "text/html; charset=utf-8"
@@ -31,7 +31,11 @@ MESSAGES = {
 @dataclass
 class Reply:
     """``payload`` (JSON, serialized when sent) wins over ``body``. ``length`` overrides the
-    Content-Length (a truncated answer); ``drop`` closes the connection without an answer."""
+    Content-Length (a truncated answer); ``drop`` closes the connection without an answer.
+
+    ``later``: the real answer is made by calling it after waiting ``wait`` seconds (a slow
+    server; the one who sends the answer does the waiting, with a thread's sleep or an await).
+    ``pacing``: (bytes per chunk, seconds between chunks) for the body (a slow link, a drip)."""
 
     status: int
     payload: Any = None
@@ -41,6 +45,9 @@ class Reply:
     length: int | None = None
     drop: bool = False
     close: bool = False
+    wait: float = 0.0
+    later: Callable[[], Reply] | None = None
+    pacing: tuple[int, float] | None = None
 
     def content(self) -> bytes | Iterable[bytes]:
         if self.payload is not None:
@@ -55,7 +62,7 @@ def error_reply(provider: str, status: int, message: str | None = None, **extra:
         return Reply(status, responses.sivi_error(status, message))
     if provider == "napkin":
         return Reply(status, responses.napkin_error(status, message, **extra))
-    return Reply(status, responses.clipia_error(status, message))
+    return Reply(status, clipia_bodies.error(status, message))
 
 
 def html_reply(status: int, title: str, text: str) -> Reply:

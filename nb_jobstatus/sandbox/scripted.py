@@ -1,27 +1,27 @@
-"""A scripted job and its timeline. Pure: no I/O, no clock of its own (callers pass ``now``).
+"""A scripted job: what was asked, how it will go, and where it stands at a given moment.
 
-A job is queued for ``queue`` seconds, runs for ``duration`` seconds, then ends with its
-``outcome``. :func:`phase_at` says where a job stands at a given ``time.monotonic()``.
+A job is queued for ``queue`` seconds, runs for ``duration`` seconds (its progress moved by a
+:class:`~.timeline.ProgressScript`), then ends with its ``outcome``. :func:`phase_at` says
+where a job stands at a moment of the app's clock. Pure: no I/O, no clock of its own.
 """
 
 from __future__ import annotations
 
-import math
 import random
 import re
 import string
-import time
 import uuid
+import zlib
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
+
+from .timeline import Phase, ProgressScript, Stage, Timeline, for_provider
 
 PROVIDERS = ("sivi", "napkin", "clipia")
 OUTCOMES = ("completed", "complete", "failed", "canceled", "expired")
-PROGRESS_CURVES = ("linear", "ease", "none")
 NAPKIN_FORMATS = ("png", "svg", "ppt")
+AUDIO_KINDS = ("speech", "music")
 MEDIA_FAULTS = ("404", "not-image", "truncated", "bomb", "huge", "svg-script")
-
-State = Literal["queued", "running", "completed", "failed", "canceled", "gone"]
 
 DEFAULT_REASONS = {
     "sivi": "Image url invalid",
@@ -29,7 +29,7 @@ DEFAULT_REASONS = {
     "clipia": "Content policy violation: the prompt was flagged by the safety checker",
 }
 
-_TERMINAL: dict[str, State] = {
+_TERMINAL: dict[str, Stage] = {
     "completed": "completed",
     "complete": "completed",
     "failed": "failed",
@@ -37,35 +37,29 @@ _TERMINAL: dict[str, State] = {
 }
 _ALNUM = string.ascii_letters + string.digits
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
-_SIVI_TYPED = re.compile(r"^demo-(ok|complete|fail|expire)-(\d{1,4})s(?:-(\d{1,3})img)?(?:-\w+)?$")
-_UUID_TYPED = re.compile(r"^(600d0000|fa11ed00|ca9ce1ed|dead0000)-(\d{4})-4(\d{3})-[0-9a-f]{4}-")
-_SIVI_WORDS = {"ok": "completed", "complete": "complete", "fail": "failed", "expire": "expired"}
-_HEX_WORDS = {
-    "600d0000": "completed",
-    "fa11ed00": "failed",
-    "ca9ce1ed": "canceled",
-    "dead0000": "expired",
-}
-_WORD_HEX = {v: k for k, v in _HEX_WORDS.items()}
-_WORD_SIVI = {"completed": "ok", "complete": "complete", "failed": "fail", "expired": "expire"}
 
 
 @dataclass
-class Job:
-    """One scripted request. ``faults`` is consumed (popped) by the server, under its lock."""
+class ScriptedJob:
+    """One scripted request. ``faults`` is consumed (popped) by the app, under its lock."""
 
     provider: str
     request_id: str
-    created: float  # time.monotonic() at time 0
+    created: float  # the app's clock (time.monotonic() by default) at time 0
     created_wall: float  # time.time() at time 0, for the timestamps providers report
-    duration: float = 5.0
+    duration: float
+    timeline: Timeline
+    seed: int
     queue: float = 0.0
     outcome: str = "completed"
     images: int = 1
     size: tuple[int, int] = (1080, 1080)
-    progress: str = "linear"
     format: str = "png"
     video: bool = False
+    audio: str | None = None  # Clipia: "speech" or "music"
+    tracks: int = 1  # audio tracks (music)
+    extra_output: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # Clipia: input keys the model ignored
     sub_variants: int = 0
     reason: str | None = None
     faults: list[str] = field(default_factory=list)
@@ -81,46 +75,34 @@ class Job:
         return self.queue + self.duration
 
     @property
+    def finishes_at(self) -> float:
+        """The app-clock moment of the outcome (the truth a detection lag is measured from)."""
+        return self.created + self.ends
+
+    @property
+    def progress(self) -> str:
+        return self.timeline.script.curve
+
+    @property
     def failure_reason(self) -> str:
         return self.reason if self.reason is not None else DEFAULT_REASONS[self.provider]
 
 
-@dataclass(frozen=True)
-class Phase:
-    """Where a job stands: ``gone`` means the provider now answers 410."""
-
-    state: State
-    elapsed: float  # seconds since time 0
-    progress: float | None = None  # 0..1 while running, None when the curve is "none"
-    queue_left: float = 0.0  # seconds of queue left while queued
-
-
-def phase_at(job: Job, now: float) -> Phase:
+def phase_at(job: ScriptedJob, now: float) -> Phase:
     t = max(0.0, now - job.created)
     if t < job.queue:
         return Phase("queued", t, queue_left=job.queue - t)
+    running = t - job.queue
     if t < job.ends:
-        return Phase("running", t, progress=_curve(job.progress, (t - job.queue) / job.duration))
+        return Phase("running", t, job.timeline.progress(running), running=running)
     if job.outcome == "expired" or _past_expiry(job, t):
-        return Phase("gone", t)
-    return Phase(_TERMINAL[job.outcome], t, progress=None if job.progress == "none" else 1.0)
+        return Phase("gone", t, running=running)
+    done = None if job.progress == "none" else 1.0
+    return Phase(_TERMINAL[job.outcome], t, done, running=running)
 
 
-def _past_expiry(job: Job, t: float) -> bool:
+def _past_expiry(job: ScriptedJob, t: float) -> bool:
     return job.expire_after is not None and t >= job.ends + job.expire_after
-
-
-def _curve(kind: str, fraction: float) -> float | None:
-    if kind == "none":
-        return None
-    if kind == "ease":
-        return 1.0 - (1.0 - fraction) ** 3
-    return fraction
-
-
-def queue_position(phase: Phase) -> int:
-    """Decreases toward 0 while queued: two places per second of queue left."""
-    return max(0, math.ceil(phase.queue_left * 2) - 1)
 
 
 def new_request_id(provider: str) -> str:
@@ -133,29 +115,50 @@ def is_uuid(text: str) -> bool:
     return bool(_UUID.match(text))
 
 
-def new_job(provider: str, request_id: str | None = None, **options: Any) -> Job:
-    """A validated job starting now (its ``faults`` are checked by faults.check_fault).
+def napkin_duration(format: str, size: tuple[int, int], visuals: int, seed: int) -> float:
+    """What a Napkin request takes when no duration is given: 4 s for an SVG, 4 s plus 1 s per
+    megapixel for a PNG, 9 s for a deck; 40 % more per extra visual; ±10 % per job."""
+    base = {"svg": 4.0, "png": 4.0 + size[0] * size[1] / 1e6, "ppt": 9.0}[format]
+    base *= 1 + 0.4 * max(0, visuals - 1)
+    return round(base * random.Random(seed).uniform(0.9, 1.1), 3)
+
+
+def new_job(
+    provider: str, request_id: str | None = None, *, now: float, wall: float, **options: Any
+) -> ScriptedJob:
+    """A validated job starting at ``now`` (its ``faults`` are checked by faults.check_fault).
     Raises ValueError on a bad option."""
     check_provider(provider)
     options = {k: v for k, v in options.items() if v is not None}
-    options["faults"] = list(options.get("faults", ()))
-    options["media_faults"] = dict(options.get("media_faults", {}))
-    options["overrides"] = dict(options.get("overrides", {}))
+    request_id = request_id or new_request_id(provider)
+    seed = int(options.pop("seed", zlib.crc32(request_id.encode())))
+    for name, kind in (("faults", list), ("media_faults", dict), ("overrides", dict)):
+        options[name] = kind(options.get(name, kind()))
+    options["extra_output"] = dict(options.get("extra_output", {}))
+    options["warnings"] = list(options.get("warnings", ()))
     options.setdefault("format", "png")
+    options.setdefault("images", 0 if options.get("audio") else 1)
     options["size"] = tuple(options.get("size", (1080, 1080)))
-    job = Job(
-        provider=provider,
-        request_id=request_id or new_request_id(provider),
-        created=time.monotonic(),
-        created_wall=time.time(),
-        **options,
-    )
+    _check_choice("format", options["format"], NAPKIN_FORMATS)
+    if "duration" not in options:
+        fmt, size, images = options["format"], options["size"], options["images"]
+        options["duration"] = (
+            napkin_duration(fmt, size, images, seed) if provider == "napkin" else 5.0
+        )
+    if options.get("audio") == "music":
+        options.setdefault("tracks", 2)
+    curve = options.pop("progress", None)
+    if options["duration"] < 0:
+        raise ValueError("duration must not be negative")
+    script = for_provider(provider, curve, options["duration"])
+    timeline = Timeline.of(script, options["duration"], seed)
+    job = ScriptedJob(provider, request_id, now, wall, timeline=timeline, seed=seed, **options)
     _validate(job)
     job.asset_ids = [_asset_id(job, i) for i in range(job.images)]
     return job
 
 
-def _asset_id(job: Job, index: int) -> str:
+def _asset_id(job: ScriptedJob, index: int) -> str:
     if job.provider == "napkin":
         return f"{uuid.uuid4()}_{string.ascii_lowercase[index % 26]}"
     return "".join(random.choices(_ALNUM, k=11))
@@ -166,18 +169,22 @@ def check_provider(provider: str) -> None:
         raise ValueError(f"unknown provider {provider!r}; expected one of {PROVIDERS}")
 
 
-def _validate(job: Job) -> None:
+def _validate(job: ScriptedJob) -> None:
     _check_choice("outcome", job.outcome, OUTCOMES)
-    _check_choice("progress", job.progress, PROGRESS_CURVES)
-    _check_choice("format", job.format, NAPKIN_FORMATS)
     if job.provider != "sivi" and not is_uuid(job.request_id):
         raise ValueError(f"{job.provider} request ids are UUIDs, not {job.request_id!r}")
     if job.outcome == "canceled" and job.provider != "clipia":
         raise ValueError("outcome 'canceled' exists only on Clipia")
-    if job.duration < 0 or job.queue < 0 or job.images < 0:
-        raise ValueError("duration, queue and images must not be negative")
-    if min(job.size) < 1 or len(job.size) != 2:
+    if job.queue < 0 or job.images < 0:
+        raise ValueError("queue and images must not be negative")
+    if len(job.size) != 2 or min(job.size) < 1:
         raise ValueError(f"size must be (width, height) in pixels, not {job.size!r}")
+    if job.audio is not None:
+        _check_choice("audio", job.audio, AUDIO_KINDS)
+    if (job.audio or job.extra_output or job.warnings) and job.provider != "clipia":
+        raise ValueError("audio, extra_output and warnings exist only on Clipia")
+    if not 1 <= job.tracks <= 16:
+        raise ValueError("tracks must be 1-16")
     for fault in job.media_faults.values():
         _check_choice("media fault", fault, MEDIA_FAULTS)
 
@@ -187,44 +194,8 @@ def _check_choice(what: str, value: str, allowed: tuple[str, ...]) -> None:
         raise ValueError(f"unknown {what} {value!r}; expected one of {allowed}")
 
 
-def typed_job(provider: str, request_id: str) -> Job | None:
-    """The job a typed demo id stands for (starting now), or None if it follows no convention."""
-    found = _parse_typed(provider, request_id)
-    if found is None:
-        return None
-    outcome, seconds, images = found
-    queue = seconds / 5
-    return new_job(
-        provider, request_id, outcome=outcome, queue=queue, duration=seconds - queue, images=images
-    )
-
-
-def _parse_typed(provider: str, request_id: str) -> tuple[str, int, int] | None:
-    if provider == "sivi":
-        m = _SIVI_TYPED.match(request_id)
-        if m is None:
-            return None
-        return _SIVI_WORDS[m[1]], int(m[2]), int(m[3] or 1)
-    m = _UUID_TYPED.match(request_id)
-    if m is None or not is_uuid(request_id):
-        return None
-    outcome = _HEX_WORDS[m[1]]
-    if outcome == "canceled" and provider != "clipia":
-        return None
-    return outcome, int(m[2]), int(m[3])
-
-
-def demo_id(provider: str, outcome: str = "completed", seconds: int = 5, images: int = 1) -> str:
-    """A fresh typed id: each call gives a distinct job that starts at its first request."""
-    check_provider(provider)
-    if provider == "sivi":
-        if outcome not in _WORD_SIVI:
-            raise ValueError(f"Sivi has no typed outcome {outcome!r}")
-        suffix = "" if images == 1 else f"-{images}img"
-        tag = "".join(random.choices(string.ascii_lowercase + string.digits, k=4))
-        return f"demo-{_WORD_SIVI[outcome]}-{int(seconds)}s{suffix}-{tag}"
-    if outcome not in _WORD_HEX or (outcome == "canceled" and provider != "clipia"):
-        raise ValueError(f"{provider} has no typed outcome {outcome!r}")
-    if not (0 <= seconds <= 9999 and 0 <= images <= 999):
-        raise ValueError("typed ids hold 0-9999 seconds and 0-999 images")
-    return f"{_WORD_HEX[outcome]}-{int(seconds):04d}-4{images:03d}-8000-{uuid.uuid4().hex[:12]}"
+def as_script(progress: str | ProgressScript | None) -> str | ProgressScript | None:
+    """Check a ``progress=`` option early (a curve name or a ProgressScript)."""
+    if progress is None or isinstance(progress, ProgressScript):
+        return progress
+    return ProgressScript(progress).curve

@@ -9,11 +9,13 @@ import socket
 import socketserver
 import sys
 import threading
+import time
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from .app import App, Request
+from .exchange import drive, exchange, paced
 from .reply import Reply
 
 
@@ -22,11 +24,13 @@ class Handler(BaseHTTPRequestHandler):
     wbufsize = 64 * 1024  # headers and a small body leave in one write, as from a real server
     timeout = 300  # an idle keep-alive connection gives its thread back after this
     server: Server
+    fresh = True  # no request answered on this connection yet (it pays for the handshake)
 
     def do_GET(self) -> None:
         request = Request(self.server.origin, self.command, self.path, dict(self.headers.items()))
+        fresh, self.fresh = self.fresh, False
         try:
-            reply = self.server.app.handle(request)
+            reply = drive(exchange(self.server.app, request, new_connection=fresh), time.sleep)
         except Exception:  # a bug of the sandbox: say so rather than drop the connection
             traceback.print_exc()
             reply = Reply(500, {"message": "sandbox error; see the server's stderr"}, close=True)
@@ -48,16 +52,20 @@ class Handler(BaseHTTPRequestHandler):
         if reply.close:
             self.send_header("Connection", "close")
         self.end_headers()
-        self._write(content)
+        self._write(content, reply.pacing)
 
-    def _write(self, content: bytes | Any) -> None:
+    def _write(self, content: bytes | Any, pacing: tuple[int, float] | None) -> None:
         try:
-            if isinstance(content, bytes):
+            if isinstance(content, bytes) and pacing is None:
                 self.wfile.write(content)
-            else:
-                for chunk in content:
-                    self.wfile.write(chunk)
-                    self.wfile.flush()  # a streamed body goes out chunk by chunk
+                return
+            chunks = content if pacing is None else paced(content, pacing[0])
+            for chunk in chunks:
+                if pacing is not None:  # each chunk takes its time on the link
+                    self.wfile.flush()
+                    time.sleep(pacing[1])
+                self.wfile.write(chunk)
+                self.wfile.flush()  # a streamed body goes out chunk by chunk
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client went away mid-body: nothing to do
 
@@ -67,6 +75,7 @@ class Handler(BaseHTTPRequestHandler):
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 1024  # the listen backlog: a thousand clients may connect at once
 
     def __init__(self, port: int, app: App, origin: str) -> None:
         self.app = app
