@@ -184,6 +184,12 @@ def test_curl_header_with_odd_text_and_a_variable_inside() -> None:
 # -- origins and redirects ----------------------------------------------------------------------
 
 
+def test_parse_refuses_what_is_not_a_string() -> None:
+    for value in (None, b"http://API/", 42):
+        with pytest.raises(urls.UnsafeURL):
+            urls.parse(value)  # type: ignore[arg-type]
+
+
 def test_origin_text_and_same_origin() -> None:
     assert urls.origin_text("https://API.example/x") == "https://api.example:443"
     assert urls.origin_text("http://[::1]:8/") == "http://[::1]:8"
