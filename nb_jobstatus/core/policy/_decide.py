@@ -9,17 +9,20 @@ from dataclasses import dataclass
 from ..model import Poll, State
 from ._memory import Key, Memory, Recall
 from ._samples import Running, Sample, queue_points, running_phase, samples
-from ._window import Window, blind_window, load_ends, progress_window
+from ._window import Window, blind_window, load_ends, progress_window, values_of
 
 MIN_DELAY = 0.1  # s: no delay is shorter, whatever the inputs
 MAX_DELAY = 3600.0  # s: ... nor longer
 CLOSE = 0.22  # s between polls once the finish may have come (the lag it allows)
 AIM = 0.6  # s: a finish at least this far off is aimed at directly when the window is narrow
-NARROW = 0.8  # s: a window this wide is narrow enough to aim at its start
-APPROACH = 0.6  # a wider window: poll this fraction of the way to its start, to narrow it
+NARROW = 0.8  # s: a window this wide is narrow enough to aim at its start; a wider one is
+# neared in a step that should leave it this wide (at least half the way)
 REACH = 1.0  # s: with progress, no poll lands further off than this ...
-REACH_REL = 0.5  # ... plus this fraction of the time it has been running
+REACH_REL = 1.0  # ... plus this fraction of the time it has been running
 FIRST_PACE = 1.0  # s: the next poll while progress has not moved yet
+PAUSED = 0.2  # progress that moved, then paused: polled at this fraction of its running time
+SHORTEST = 0.25  # polls may reach this fraction of the shortest job of the kind at once
+WIDE = 3.5  # s: a window this wide that has begun is first narrowed with a sample
 BLIND = 0.9  # s between polls of a job that reports no progress, while it may finish
 BLIND_PATIENCE = 30.0  # s: ... after this long with nothing to go on, back off gently
 OVERDUE = 2.0  # s past a window's end that double the gap between polls
@@ -80,7 +83,12 @@ def progress_delay(phase: Running, now: float, recall: Recall) -> tuple[float, s
         ends = load_ends(phase, recall)
         if ends is not None and ends - now > FIRST_PACE:
             return ends - now, f"{window.why}: the load phase of this kind lasts {ends:.1f}s+"
-        return min(reach, FIRST_PACE), f"{window.why}: measuring the pace"
+        if max(values_of(phase)) > 0:  # it moved, then paused: no long jump
+            paused = max(FIRST_PACE, PAUSED * (now - phase.start_lo))
+            return min(reach, paused), f"{window.why}: progress paused"
+        if recall.total is not None:  # the shortest job of this kind took that long
+            reach = max(reach, SHORTEST * recall.total[0] - now)
+        return reach, f"{window.why}: measuring the pace"
     return approach(window, now, CLOSE, reach)
 
 
@@ -90,10 +98,13 @@ def approach(window: Window, now: float, gap: float, reach: float) -> tuple[floa
     lead, width = window.lo - now, window.hi - window.lo
     span = f"finish {window.lo:.1f}-{window.hi:.1f}s" if math.isfinite(window.hi) else ""
     if lead >= AIM and width > NARROW:
-        delay = min(reach, max(AIM, APPROACH * lead))
+        delay = min(reach, max(AIM, lead * max(0.5, 1.0 - NARROW / width)))
         return delay, f"{window.why}; {span}: nearing it"
     if lead >= AIM:
         return min(reach, lead), f"{window.why}; {span}: at the earliest likely finish"
+    if width > WIDE and now <= window.hi:
+        delay = min(reach, max(gap, 0.2 * width))
+        return delay, f"{window.why}; {span}: too wide, measuring the pace"
     if now <= window.hi:
         return max(gap, lead), f"{window.why}; {span}: closing in"
     late = now - window.hi

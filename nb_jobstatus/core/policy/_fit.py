@@ -8,7 +8,8 @@ report appears exactly at the step's end.
 
 Progress is modelled as a line that starts at 0 when the load phase ends, ``level(t) = (t - t0)
 / s`` (``s`` seconds per percent), clipped at 0 before. Every pair of statements bounds ``s``
-(a range, with some slack for uneven steps); the time ``E`` at which the line reaches ``top``
+(a range, with slack for uneven steps that grows as the square root of the time between
+them: step times wander like a random walk); the time ``E`` at which the line reaches ``top``
 (99 %, or the first step at or above it) is then known to lie in a window: its low end with
 the fastest rate that fits, its high end with the slowest. A stall or a change of pace makes
 the statements contradict each other: the oldest are dropped until the rest agree.
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 TOP = 99.0  # reports at or above this are the finalize phase (uploading, not stepping)
 KEEP_FIRST = 3  # distinct values kept from the start of a phase (the longest span) ...
@@ -111,6 +112,7 @@ class Fit:
     s_hi: float  # ... slowest (inf: no bound yet)
     e_lo: float  # the line reaches the top at or after this time
     e_hi: float  # ... and by this time (inf: no bound yet)
+    dropped: int = 0  # oldest statements left out because they disagreed with the rest
 
 
 def rate_range(found: Sequence[Bound], slack: float, rel: float) -> tuple[float, float] | None:
@@ -123,7 +125,7 @@ def rate_range(found: Sequence[Bound], slack: float, rel: float) -> tuple[float,
             if j.at_least is None:
                 continue
             rise = i.below - j.at_least  # progress from j to i is below this ...
-            room = i.t - j.t - 2.0 * (slack + rel * abs(i.t - j.t))  # ... over this time
+            room = i.t - j.t - 2.0 * (slack + rel * math.sqrt(abs(i.t - j.t)))  # ... over this time
             if rise > 0 and room > 0:
                 s_lo = max(s_lo, room / rise)
             elif rise < 0 and room > 0 or rise == 0 and room > 0:
@@ -152,5 +154,5 @@ def fit(found: Sequence[Bound], top: float, slack: float, rel: float) -> Fit | N
     for start in range(max(1, len(found) - 1)):
         rates = rate_range(found[start:], slack, rel)
         if rates is not None:
-            return crossing(found[start:], top, *rates)
+            return replace(crossing(found[start:], top, *rates), dropped=start)
     return None

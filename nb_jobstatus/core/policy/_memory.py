@@ -42,10 +42,13 @@ class _Lessons:
 
 def spread(windows: Sequence[Window]) -> Window | None:
     """A range for the next job: between the largest low end and the smallest high end of the
-    recent windows (in either order: they need not overlap), widened a little."""
+    recent windows (in either order: they need not overlap; the second largest and smallest
+    from four windows on), widened a little."""
     if not windows:
         return None
-    a, b = max(w[0] for w in windows), min(w[1] for w in windows)
+    lows, highs = sorted(w[0] for w in windows), sorted(w[1] for w in windows)
+    odd = 1 if len(windows) >= 4 else 0  # one odd job does not set the range
+    a, b = lows[-1 - odd], highs[odd]
     lo, hi = min(a, b), max(a, b)
     return max(0.0, lo * (1 - WIDEN) - WIDEN), hi * (1 + WIDEN) + WIDEN
 
@@ -87,6 +90,8 @@ class Memory:
         if window is None or not math.isfinite(window.s_hi) or max(values) < TOP:
             return
         lessons.final.append((max(0.0, total[0] - window.e_hi), total[1] - window.e_lo))
+        if window.dropped:  # a stall or a change of pace: the load is not where the line says
+            return
         s = (window.s_lo + window.s_hi) / 2
         t0 = sorted((window.e_lo - scale.top * s, window.e_hi - scale.top * s))
         lessons.load.append((max(0.0, t0[0] - phase.start_hi), max(0.0, t0[1] - phase.start_lo)))

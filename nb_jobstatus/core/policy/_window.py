@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from ._fit import TOP, Bound, bounds, fit, scale_for
+from ._fit import TOP, Bound, Fit, bounds, crossing, fit, scale_for
 from ._memory import Recall
 from ._samples import Running
 
 SLACK = 0.05  # s: facts times are known to about this (round-trip jitter)
-SLACK_REL = 0.06  # uneven steps: two statements may disagree by this fraction of their gap
-AHEAD_REL = 0.06  # the pace ahead may differ from the pace so far by this fraction
-FINAL_UNKNOWN = (0.0, 3.0)  # s at 99-100 % before the finish, until jobs of the kind teach it
+WANDER = 0.1  # s per root second: uneven steps put a step's end this far off the line
+FINAL_UNKNOWN = (0.0, 2.5)
+RECENT = 4  # statements that give the latest pace  # s at 99-100 % before the finish, until jobs of the kind teach it
 
 
 @dataclass(frozen=True)
@@ -33,18 +33,37 @@ def progress_window(phase: Running, now: float, recall: Recall) -> Window:
     values = [p for _, p in phase.points]
     scale = scale_for(values, recall.steps)
     found = _with_start(bounds(phase.points, scale), phase, recall)
-    line = fit(found, scale.top, SLACK, SLACK_REL)
+    line = _line(found, phase, scale.top)
     final = recall.final or FINAL_UNKNOWN
     latest = values[-1]
     steps = f", {scale.steps} steps" if scale.steps else ""
-    if line is None or (not math.isfinite(line.e_hi) and latest < TOP):
+    if line is None:
         return Window(now, math.inf, f"{latest:g} %{steps}, pace unknown", measured=False)
-    e_lo = now + (line.e_lo - now) * (1 - AHEAD_REL) if line.e_lo > now else line.e_lo
-    e_hi = now + (line.e_hi - now) * (1 + AHEAD_REL) if line.e_hi > now else line.e_hi
+    e_lo = line.e_lo - WANDER * math.sqrt(max(0.0, line.e_lo - now))
+    e_hi = line.e_hi + WANDER * math.sqrt(max(0.0, line.e_hi - now))
     lo, hi = max(now, e_lo + final[0]), max(now, e_hi + final[1])
     where = "finalizing since" if latest >= TOP else "top at"
     why = f"{latest:g} %{steps}: {where} {e_lo:.1f}-{e_hi:.1f}s, +{final[0]:.1f}-{final[1]:.1f}s"
     return Window(lo, hi, why)
+
+
+def _line(found: list[Bound], phase: Running, top: float) -> Fit | None:
+    """The top's crossing from every statement that agrees; its earliest with the fastest pace
+    seen before the latest report too (after a stall, that pace may come back). None while
+    nothing bounds the pace."""
+    line = fit(found, top, SLACK, WANDER)
+    before = fit([b for b in found if b.t < phase.points[-1][0]], top, SLACK, WANDER)
+    paced = before is not None and before.s_lo > 0
+    reached = any(b.at_least is not None and b.at_least >= top for b in found)
+    if line is None or not (math.isfinite(line.e_hi) or reached or paced):
+        return None
+    if before is not None and paced and before.s_lo < line.s_lo:
+        fast = crossing(found[line.dropped :], top, before.s_lo, line.s_hi)
+        line = replace(line, e_lo=min(line.e_lo, fast.e_lo))
+    recent = fit(found[-RECENT:], top, SLACK, WANDER)  # the latest pace alone, if it is faster
+    if recent is not None and recent.s_lo > 0:
+        line = replace(line, e_lo=min(line.e_lo, recent.e_lo))
+    return line
 
 
 def _with_start(found: list[Bound], phase: Running, recall: Recall) -> list[Bound]:
