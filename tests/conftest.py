@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from nb_jobstatus import http
+from nb_jobstatus.core import budget
 from nb_jobstatus import sandbox as sandbox_module
 
 CANARY = "canary-KEY-d3adb33f0123456789"
@@ -31,8 +31,8 @@ def sb() -> Iterator[sandbox_module.Sandbox]:
 @pytest.fixture
 def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retries back off in milliseconds instead of seconds (Retry-After is still honoured)."""
-    monkeypatch.setattr(http, "BACKOFF_BASE", 0.01)
-    monkeypatch.setattr(http, "BACKOFF_CAP", 0.05)
+    monkeypatch.setattr(budget, "BACKOFF_BASE", 0.01)
+    monkeypatch.setattr(budget, "BACKOFF_CAP", 0.05)
 
 
 @pytest.fixture

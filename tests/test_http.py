@@ -19,6 +19,7 @@ from nb_jobstatus import (
     ResponseError,
     State,
     TransportError,
+    __version__,
     get_status,
     http,
 )
@@ -54,7 +55,7 @@ def test_user_agent_and_auth_header_reach_the_api(sb) -> None:
     status(sb, "sivi", rid)
     (request,) = requests_for(sb, rid)
     headers = {k.lower(): v for k, v in request.headers.items()}
-    assert headers["user-agent"] == f"nb-jobstatus/{http.__version__}"
+    assert headers["user-agent"] == f"nb-jobstatus/{__version__}"
     assert headers["sivi-api-key"] == KEYS["sivi"]
 
 
@@ -124,11 +125,15 @@ def test_final_errors_are_not_retried(sb, provider: str, fault: str, error: type
     ],
 )
 def test_retries_spent_end_in_a_clear_error(sb, fast_backoff, fault, error, http_status) -> None:
-    rid = sb.add_job("napkin", duration=0.0, faults=[fault] * 5)
+    """A connection closed without an answer may be retried once more by aiohttp itself when
+    it was a reused keep-alive connection (RFC 9112, idempotent GET): at most twice as many."""
+    attempts = 1 + http.MAX_RETRIES
+    rid = sb.add_job("napkin", duration=0.0, faults=[fault] * 2 * attempts)
     with pytest.raises(error) as info:
         status(sb, "napkin", rid)
     assert info.value.http_status == http_status
-    assert len(requests_for(sb, rid)) == 1 + http.MAX_RETRIES
+    sent = len(requests_for(sb, rid))
+    assert attempts <= sent <= 2 * attempts if fault in ("drop", "truncated") else sent == attempts
     if error is ResponseError:
         assert info.value.body and "not JSON" in str(info.value)
 

@@ -26,14 +26,15 @@ CHUNK = 64 * 1024
 class AioTransport:
     """One ``aiohttp.ClientSession``; made and used on one event loop."""
 
-    def __init__(self, user_agent: str) -> None:
+    def __init__(self, user_agent: str, ssl_context: ssl.SSLContext | None = None) -> None:
         self._user_agent = user_agent
+        self._ssl = ssl_context
         self._session: aiohttp.ClientSession | None = None
 
     def _open(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(
-                limit=0, limit_per_host=PER_ORIGIN, ssl=ssl.create_default_context()
+                limit=0, limit_per_host=PER_ORIGIN, ssl=self._ssl or ssl.create_default_context()
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,

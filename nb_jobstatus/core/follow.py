@@ -39,7 +39,7 @@ async def follow(job: Job) -> None:
     """Poll ``job`` until it ends, then cache its files; never dies silently."""
     job.task = asyncio.current_task()
     try:
-        await _remember(job)
+        job.engine.media_pool.submit(_remember, job)  # meanwhile: the first poll leaves now
         await _poll_until_done(job)
     except asyncio.CancelledError:
         if not job.done:  # the engine is shutting down, not a stop
@@ -176,7 +176,7 @@ async def _after_end(job: Job) -> None:
         job.engine.memory.learn(job.kind, job.history, job.elapsed)
         if status.assets:
             await _cache(job)
-    await _remember(job)
+    await job.engine.in_media_pool(lambda: _remember(job))
     job.settle()
 
 
@@ -190,10 +190,11 @@ async def _cache(job: Job) -> None:
     job.notify()
 
 
-async def _remember(job: Job) -> None:
+def _remember(job: Job) -> None:
+    """Note the job in the cache folder's list of recent jobs (never its key)."""
     from . import media
 
     try:
-        await job.engine.in_media_pool(lambda: media.remember(job))
+        media.remember(job)
     except Exception:
         logger.exception("could not remember %s %s", job.provider, job.request_id)
