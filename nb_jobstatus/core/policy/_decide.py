@@ -92,12 +92,15 @@ def progress_delay(phase: Running, now: float, recall: Recall) -> tuple[float, s
     return approach(window, now, CLOSE, reach)
 
 
-def approach(window: Window, now: float, gap: float, reach: float) -> tuple[float, str]:
-    """Aim at the earliest likely finish, nearing it in steps while the window is wide; inside
-    the window poll every ``gap``; past it, ever more slowly."""
+def approach(
+    window: Window, now: float, gap: float, reach: float, narrowing: bool = True
+) -> tuple[float, str]:
+    """Aim at the earliest likely finish, nearing it in steps while the window is wide (if a
+    sample can narrow it: ``narrowing``); inside the window poll every ``gap``; past it, ever
+    more slowly."""
     lead, width = window.lo - now, window.hi - window.lo
     span = f"finish {window.lo:.1f}-{window.hi:.1f}s" if math.isfinite(window.hi) else ""
-    if lead >= AIM and width > NARROW:
+    if lead >= AIM and width > NARROW and narrowing:
         delay = min(reach, max(AIM, lead * max(0.5, 1.0 - NARROW / width)))
         return delay, f"{window.why}; {span}: nearing it"
     if lead >= AIM:
@@ -115,7 +118,7 @@ def approach(window: Window, now: float, gap: float, reach: float) -> tuple[floa
 def blind_delay(now: float, recall: Recall) -> tuple[float, str]:
     window = blind_window(now, recall)
     if window is not None:
-        return approach(window, now, BLIND, math.inf)
+        return approach(window, now, BLIND, math.inf, narrowing=False)
     if now < BLIND_PATIENCE:
         return BLIND, "no progress reported"
     grown = BLIND * 1.05 ** ((now - BLIND_PATIENCE) / BLIND)

@@ -17,8 +17,8 @@ from ._samples import Running
 
 SLACK = 0.05  # s: facts times are known to about this (round-trip jitter)
 WANDER = 0.1  # s per root second: uneven steps put a step's end this far off the line
-FINAL_UNKNOWN = (0.0, 2.5)
-RECENT = 4  # statements that give the latest pace  # s at 99-100 % before the finish, until jobs of the kind teach it
+FINAL_UNKNOWN = (0.0, 2.5)  # s at 99-100 % before the finish, until jobs of the kind teach it
+RECENT = 4  # statements that give the latest pace
 
 
 @dataclass(frozen=True)

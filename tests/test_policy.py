@@ -1,0 +1,180 @@
+"""The polling policy (nb_jobstatus.core.policy): pure functions, so no server is needed."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import pytest
+
+from nb_jobstatus.core.model import Poll, State, Status
+from nb_jobstatus.core.policy import MAX_DELAY, MIN_DELAY, Hints, Memory, eta, next_delay
+
+KEY = ("clipia", "image")
+BLIND = Hints(reports_progress=False, reports_queue=False)
+PROGRESS = Hints()
+
+
+def poll(t: float, state: State = State.RUNNING, trip: float = 0.0, **fields: object) -> Poll:
+    status = Status("clipia", "r", state, **fields)  # type: ignore[arg-type]
+    return Poll(0.0, t - trip / 2, trip, 200, status)
+
+
+def stepped(times: list[float], steps: int, step: float, load: float = 0.0) -> list[Poll]:
+    """Polls at ``times`` of a job whose progress moves in ``steps`` equal steps."""
+    out = []
+    for t in times:
+        done = max(0, min(steps, math.floor((t - load) / step))) if t >= load else 0
+        out.append(poll(t, progress=math.floor(100 * done / steps)))
+    return out
+
+
+def decide(history: list[Poll], memory: Memory | None = None, hints: Hints = PROGRESS) -> float:
+    now = history[-1].elapsed + history[-1].duration / 2
+    delay, why = next_delay(history, now, key=KEY, hints=hints, memory=memory or Memory())
+    assert why and MIN_DELAY <= delay <= MAX_DELAY
+    return delay
+
+
+HOSTILE = [-1e308, -5.0, -1, 0, 1e-300, 1e9, 1e308, float("inf"), float("-inf"), float("nan")]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_every_delay_is_clamped_whatever_the_numbers(value: float) -> None:
+    memory = Memory()
+    for hints in (Hints(), BLIND):
+        for fields in (
+            {"queue_position": value},
+            {"queue_wait_seconds": value},
+            {"progress": value},
+        ):
+            state = State.QUEUED if "queue" in next(iter(fields)) else State.RUNNING
+            history = [poll(0.0, state, **fields), poll(0.0, state, **fields)]
+            decide(history, memory, hints)
+        times = [poll(value if math.isfinite(value) else 0.0, progress=50.0)]
+        decide(times + [Poll(0.0, value, value, 200, Status("clipia", "r", State.RUNNING))])
+        left = eta(times, value, key=KEY, hints=hints, memory=memory)
+        assert left is None or 0.0 <= left[0] <= left[1] < math.inf
+
+
+def test_fixed_interval_is_clamped() -> None:
+    for interval, expected in ((0.0, MIN_DELAY), (-3.0, MIN_DELAY), (1e12, MAX_DELAY), (2.0, 2.0)):
+        delay, why = next_delay([], 0.0, key=KEY, hints=Hints(), memory=Memory(), interval=interval)
+        assert (delay, why) == (expected, "fixed interval")
+    assert next_delay([], 0, key=KEY, hints=Hints(), memory=Memory(), interval=math.nan)[0] == 0.1
+
+
+def test_negative_queue_position_does_not_flood() -> None:
+    history = [poll(t, State.QUEUED, queue_position=-5) for t in (0.0, 0.1)]
+    assert decide(history) >= 0.5
+
+
+def test_equal_timestamps_and_backwards_progress_are_harmless() -> None:
+    same = [poll(2.0, progress=p) for p in (10.0, 20.0, 30.0, 5.0, 40.0)]
+    assert decide(same) >= MIN_DELAY
+    backwards = [poll(t, progress=p) for t, p in ((1, 50.0), (2, 49.0), (3, 48.0), (4, 60.0))]
+    assert decide(backwards) >= MIN_DELAY
+
+
+def test_ten_thousand_polls_decide_fast() -> None:
+    history = [poll(t * 0.1, progress=min(99.0, t / 150)) for t in range(10_000)]
+    started = time.process_time()
+    for _ in range(20):
+        decide(history)
+    assert (time.process_time() - started) / 20 < 0.05  # far below one poll's cost
+
+
+def test_a_step_boundary_is_a_window_not_a_point() -> None:
+    """20 steps of 1 s: the finish is aimed at the window's start and not before the first
+    step the reports allow; the window's high end is past the truth."""
+    history = stepped([0.0, 2.05, 5.05, 9.05], steps=20, step=1.0)
+    now = 9.05
+    low, high = eta(history, now, key=KEY, hints=Hints(), memory=Memory()) or (0.0, 0.0)
+    assert 0 < low <= 20.0 - now <= high  # the top at 20 s, with finalize unknown after it
+    delay = decide(history)
+    assert now + delay <= 20.0 + 0.3
+
+
+def test_closes_in_near_the_finish() -> None:
+    history = stepped([0.0, 3.05, 8.05, 14.05, 18.05, 19.2], steps=20, step=1.0)
+    assert decide(history) <= 0.9
+
+
+def finished_job(
+    total: float, steps: int = 28, final: float = 1.0, load: float = 0.5
+) -> list[Poll]:
+    step = (total - final - load) / steps
+    times = [0.0, 2.0, 4.0, 5.0, 7.0, 9.0, 11.0] + [
+        total - final - 0.6 + 0.22 * i for i in range(12)
+    ]
+    times = sorted(t for t in times if t < total)
+    history = stepped(times, steps, step, load)
+    history = [p if p.elapsed < total - final else poll(p.elapsed, progress=100.0) for p in history]
+    return history + [poll(total + 0.1, State.COMPLETED, progress=100.0)]
+
+
+def test_memory_learns_steps_durations_and_finalize() -> None:
+    memory = Memory()
+    for total in (14.0, 15.0, 16.0):
+        memory.learn(KEY, finished_job(total))
+    recall = memory.recall(KEY)
+    assert recall.jobs == 3 and recall.steps == 28
+    assert recall.total is not None and 13.0 <= recall.total[0] <= recall.total[1] <= 17.0
+    assert recall.final is not None and recall.final[0] <= 1.0 <= recall.final[1] + 0.3
+    assert memory.recall(("clipia", "video")).jobs == 0  # another kind learns nothing from it
+
+
+def test_failed_jobs_teach_nothing() -> None:
+    memory = Memory()
+    memory.learn(KEY, [poll(0.0, progress=0.0), poll(3.0, State.FAILED)])
+    assert memory.recall(KEY).jobs == 0
+
+
+def test_blind_jobs_of_a_kind_are_polled_less() -> None:
+    """Napkin reports no progress: before jobs of the kind are seen, every 0.9 s; after, the
+    first poll waits for the shortest seen, and the window is polled at least every second."""
+    fresh = decide([poll(0.0)], hints=BLIND)
+    assert fresh <= 1.0
+    memory = Memory()
+    for total in (9.0, 9.5, 10.0, 9.8):
+        memory.learn(KEY, [poll(0.0), poll(total - 0.4), poll(total, State.COMPLETED)])
+    assert decide([poll(0.0)], memory, BLIND) >= 7.0
+    inside = decide([poll(0.0), poll(9.2)], memory, BLIND)
+    assert inside <= 1.0
+
+
+def test_eta_never_negative_and_steady() -> None:
+    """Along a job's polls the time left never goes below zero, its range holds the truth,
+    and it does not jump about: each estimate ends no later than the previous one's end."""
+    history = stepped([0.0, 2.05, 5.05, 9.05, 13.05, 16.05, 18.05, 19.05, 19.6], 20, 1.0)
+    memory = Memory()
+    memory.learn(KEY, finished_job(20.5, steps=20, final=0.5, load=0.0))
+    previous_end = math.inf
+    for i in range(3, len(history) + 1):
+        now = history[i - 1].elapsed
+        left = eta(history[:i], now, key=KEY, hints=Hints(), memory=memory)
+        assert left is not None and 0.0 <= left[0] <= left[1]
+        assert now + left[1] <= previous_end + 0.5
+        previous_end = now + left[1]
+    finished = history + [poll(21.0, State.COMPLETED)]
+    assert eta(finished, 21.0, key=KEY, hints=Hints(), memory=memory) == (0.0, 0.0)
+
+
+def test_eta_is_none_without_anything_to_go_on() -> None:
+    assert eta([poll(0.0)], 0.0, key=KEY, hints=BLIND, memory=Memory()) is None
+    assert eta([], 0.0, key=KEY, hints=Hints(), memory=Memory()) is None
+
+
+def test_queue_drain_rate_skips_the_front() -> None:
+    history = [poll(0.0, State.QUEUED, queue_position=4), poll(1.0, State.QUEUED, queue_position=2)]
+    delay = decide(history)
+    assert 1.0 + 0.5 <= delay <= 2.0 + 0.5  # about 1.5 s to the start, then a margin
+
+
+def test_a_stall_does_not_push_the_next_poll_far_away() -> None:
+    """Steady at 1 s a step for 8 s, then stuck at 40 % for 4 s: the next poll comes no later
+    than the finish would at the pace before the stall (12 steps left: 23 s), and not later
+    than the same job without the stall would be polled."""
+    history = stepped([0.0, 2.05, 4.05, 6.05, 8.05], steps=20, step=1.0)
+    history += [poll(t, progress=40.0) for t in (10.0, 12.0)]
+    assert 12.0 + decide(history) <= 23.0
