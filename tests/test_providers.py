@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from nb_jobstatus.core import providers
 from nb_jobstatus.core.errors import ConfigurationError, ResponseError
 from nb_jobstatus.core.model import State
-from nb_jobstatus.core import providers
 from nb_jobstatus.core.providers import clipia, napkin, sivi
 
 EXAMPLES = pathlib.Path(__file__).parent / "examples"
