@@ -378,7 +378,8 @@ def test_show_a_list_once(server: sandbox.Sandbox, shell: Any) -> None:
     assert "nbjs-batch" in outputs[0]["data"]["text/html"]
     for job in jobs:
         finish(job)
-    eventually(lambda: outputs[-1]["update"] and "2 completed" in outputs[-1]["data"]["text/html"])
+    eventually(lambda: outputs[-1]["update"] and "2 completed" in outputs[-1]["data"]["text/plain"])
+    assert "nbjs-state-completed" in outputs[-1]["data"]["text/html"]
 
 
 def test_show_does_nothing_without_ipython(server: sandbox.Sandbox) -> None:
@@ -420,7 +421,7 @@ def test_terminal_ipython_prints_text(server: sandbox.Sandbox) -> None:
 
 
 def test_throttle_bounds_updates_of_a_fast_job(server: sandbox.Sandbox) -> None:
-    job = follow(server, "clipia", duration=2.0, interval=0.02)  # ~50 polls a second
+    job = follow(server, "clipia", duration=2.0, interval=0.02)  # as fast as the policy allows
     view = job.widget
     changes: list[str] = []
     bar_values: list[float] = []
@@ -437,11 +438,10 @@ def test_throttle_bounds_updates_of_a_fast_job(server: sandbox.Sandbox) -> None:
         f"in {lifetime:.1f}s: {len(changes) / lifetime:.1f} updates/s, "
         f"{len(bar_values) / lifetime:.1f} renders/s"
     )
-    assert polls >= 40
+    assert polls >= 15  # the policy's floor is 0.1 s between polls
     assert view.bar.value == 100 and view.bar.bar_style == "success"
     assert len(bar_values) <= 4 * lifetime + 2  # at most ~4 renders a second
-    assert len(changes) < polls  # far fewer messages than polls
-    assert view.updates.count < polls
+    assert len(bar_values) < polls  # fewer bar messages than polls
 
 
 def test_one_ticker_thread_for_all_views(server: sandbox.Sandbox) -> None:
