@@ -14,6 +14,7 @@ manager): it reads offline.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import pathlib
@@ -194,7 +195,9 @@ def main(argv: list[str] | None = None) -> int:
     keep_needed_widgets(nb)
     ipynb = out / source.name
     nbformat.write(nb, str(ipynb))
-    html, _ = static_exporter().from_notebook_node(nb)
+    page_nb = copy.deepcopy(nb)  # the page shows each output's HTML, never a widget view:
+    page_nb.metadata.pop("widgets", None)  # it needs no widget state
+    html, _ = static_exporter().from_notebook_node(page_nb)
     page = ipynb.with_suffix(".html")
     page.write_text(html, encoding="utf-8")
     print(f"==> executed in {took:.1f}s")

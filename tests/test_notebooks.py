@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+from nb_jobstatus.core.providers import PROVIDERS
+
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
@@ -26,7 +28,7 @@ pytestmark = pytest.mark.notebooks
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
-RUN = ("quickstart", "debugging", "batch")
+RUN = ("quickstart", "debugging", "batch", "outputs")
 DIMS = re.compile(r"(\d+)\s*(?:×|&times;|&#215;)\s*(\d+)\s*px")
 PLACEHOLDER_KEYS = ("sandbox-sivi-key", "sandbox-napkin-token", "sandbox-clipia-key")
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -102,6 +104,16 @@ def sizes(html: str) -> set[tuple[int, int]]:
 def widget_models(nb: Any) -> dict[str, Any]:
     state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {})
     return dict(state.get("state", {}))
+
+
+def runner() -> Any:
+    """scripts/run_notebook.py as a module."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    try:
+        import run_notebook
+    finally:
+        sys.path.remove(str(REPO / "scripts"))
+    return run_notebook
 
 
 def with_class(models: dict[str, Any], name: str) -> list[Any]:
@@ -189,12 +201,38 @@ def test_batch_fills_one_gallery_per_provider(kernel_path: None) -> None:
         assert html.count("nbjs-dims") >= count, f"{snippet}: fewer than {count} sizes shown"
 
 
+def test_outputs_plays_audio_and_video_and_follows_a_submission(kernel_path: None) -> None:
+    nb = execute("outputs")
+    speech = html_of(cell_with(nb, 'audio="speech"'))
+    assert speech.count("<audio") >= 2, "speech and music should each show a player"
+    video = html_of(cell_with(nb, "video=True"))
+    assert "<video" in video and "nbjs-asset" in video, video[:2000]
+    followed = html_of(cell_with(nb, "njs.watch(submitted)"))
+    assert (640, 640) in sizes(followed), f"no '640 × 640 px' in the followed job: {followed[:500]}"
+    last = text_of([c for c in nb.cells if c.cell_type == "code"][-1])
+    assert last.count(": completed") == 4, last
+    assert last.count("audio ") >= 3 and "video " in last and last.count("image ") == 2, last
+
+
+def test_wait_is_described_as_it_behaves() -> None:
+    """The notebooks say what wait() does: a failed request is a returned Status; only an
+    error that ended polling (or PollTimeout) raises."""
+    for name in ("debugging", "quickstart", "real_providers"):
+        nb = nbformat.read(str(NOTEBOOKS / f"{name}.ipynb"), as_version=4)
+        text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        assert "raises the job's error" not in text and "a failed job raises" not in text
+        assert "a failed one too" in text or "a **failed**" in text, name
+
+
 def test_real_providers_says_what_to_set() -> None:
     nb = nbformat.read(str(NOTEBOOKS / "real_providers.ipynb"), as_version=4)
     intro = nb.cells[0].source
-    for variable in ("SIVI_API_KEY", "NAPKIN_API_TOKEN", "CLIPIA_API_KEY"):
-        assert variable in intro
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    for spec in PROVIDERS.values():
+        for variable in spec.key_env:  # every variable the package reads a key from
+            assert variable in intro, f"{variable} is not named in the introduction"
+            assert variable not in code, f"{variable} hard-coded: read PROVIDERS' key_env"
+    assert "key_variable()" in code and "key_env" in code
     assert "sandbox" not in code, "real_providers must talk to the real APIs"
 
 
@@ -216,7 +254,7 @@ def test_demo_runner(tmp_path: pathlib.Path, kernel_path: None) -> None:
     assert run.stdout.count("1080 × 1080 px  JPEG") == 4, run.stdout
     assert "768 × 512 px" in run.stdout and "bytes" in run.stdout, run.stdout
     saved = nbformat.read(str(tmp_path / "quickstart.ipynb"), as_version=4)
-    assert "widgets" not in saved.metadata, "widget state no output shows was saved"
+    assert runner().keep_needed_widgets(saved) == 0, "widget state saved that no output shows"
     page = (tmp_path / "quickstart.html").read_text(encoding="utf-8")
     soup = BeautifulSoup(page, "html.parser")
     remote = [s.get("src") for s in soup.find_all("script") if s.get("src")]
@@ -231,11 +269,7 @@ def test_demo_runner(tmp_path: pathlib.Path, kernel_path: None) -> None:
 
 def test_demo_keeps_only_widget_state_an_output_shows() -> None:
     """The runner's pruning: models a saved output shows, and the models those refer to."""
-    sys.path.insert(0, str(REPO / "scripts"))
-    try:
-        import run_notebook
-    finally:
-        sys.path.remove(str(REPO / "scripts"))
+    run_notebook = runner()
 
     def model(*refs: str) -> dict[str, Any]:
         return {"model_name": "X", "state": {"children": [f"IPY_MODEL_{r}" for r in refs]}}
