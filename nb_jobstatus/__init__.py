@@ -15,6 +15,7 @@ from typing import Any
 
 from ._api import jobs, watch
 from ._version import __version__
+from .core.config import get_status, set_rate_limit
 from .core.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -29,7 +30,6 @@ from .core.errors import (
 )
 from .core.media import cache_info, clear_cache
 from .core.model import Asset, Poll, State, Status
-from .http import get_status, set_rate_limit
 from .job import Job
 
 __all__ = [
