@@ -138,3 +138,8 @@ def test_content_that_is_not_bytes(content: object) -> None:
 def test_bytearray_and_memoryview_are_bytes() -> None:
     assert decode(bytearray(b"[1]")) == [1]
     assert decode(memoryview(b'{"a": 2}')) == {"a": 2}
+
+
+def test_brackets_inside_strings_do_not_make_a_body_deep() -> None:
+    text = "[" * 10_000 + "{" * 10_000
+    assert decode(json.dumps({"log": [text, "é]"]}).encode()) == {"log": [text, "é]"]}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from itertools import islice
 from typing import Any
 
 MAX_TEXT = 10_000  # characters of one reason, log line, status word or warning
@@ -153,8 +154,8 @@ def bounded_json(value: Any, depth: int = MAX_JSON_DEPTH) -> Any:
     if isinstance(value, (list, dict)) and depth <= 0:
         return text_of(value)
     if isinstance(value, list):
-        return [bounded_json(item, depth - 1) for item in value[:MAX_JSON_ITEMS]]
+        return [bounded_json(item, depth - 1) for item in islice(value, MAX_JSON_ITEMS)]
     if isinstance(value, dict):
-        items = list(value.items())[:MAX_JSON_ITEMS]
+        items = islice(value.items(), MAX_JSON_ITEMS)
         return {cap(str(k), 200): bounded_json(v, depth - 1) for k, v in items}
     return text_of(value)
