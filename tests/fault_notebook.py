@@ -5,7 +5,7 @@ holds it: whatever of it turns up in the saved ``.ipynb`` came out of nb_jobstat
 notebook starts its own sandbox, logs at DEBUG into the cell outputs, shows failing jobs (one
 widget each and one batch), waits for them, prints their errors, ``curl`` and last polls,
 re-displays them, lets one verbose traceback (frame variables shown) through, and lists the
-jobs and the providers with the magic.
+jobs, the providers, the jobs remembered across kernels and the cache with the magic.
 """
 
 from __future__ import annotations
@@ -32,10 +32,11 @@ EXPECTED = (
 SETUP = f"""\
 import logging, os, sys, time
 import nb_jobstatus as njs
-from nb_jobstatus import http, sandbox
+from nb_jobstatus import sandbox
+from nb_jobstatus.core import budget
 
 logging.basicConfig(stream=sys.stdout, level=logging.DEBUG, force=True)
-http.BACKOFF_BASE, http.BACKOFF_CAP = 0.01, 0.05  # retries in milliseconds
+budget.BACKOFF_BASE, budget.BACKOFF_CAP = 0.01, 0.05  # retries in milliseconds
 KEY = os.environ[{KEY_VARIABLE!r}]
 sb = sandbox.start()
 
@@ -95,6 +96,10 @@ os.environ["CLIPIA_API_KEY"] = KEY
 
 LIST = "%jobstatus"
 
+REMEMBERED = "%jobstatus --recent"  # written to the cache folder: never a key
+
+CACHE = "%jobstatus cache"
+
 STOP = "sb.stop()"
 
 
@@ -104,7 +109,9 @@ def build() -> Any:
     failing = nbformat.v4.new_code_cell(TRACEBACK)
     failing.metadata["tags"] = ["raises-exception"]  # the traceback is kept in the output
     cells.append(failing)
-    cells += [nbformat.v4.new_code_cell(source) for source in (MAGIC, LIST, STOP)]
+    cells += [
+        nbformat.v4.new_code_cell(source) for source in (MAGIC, LIST, REMEMBERED, CACHE, STOP)
+    ]
     intro = nbformat.v4.new_markdown_cell("Failures run with a canary key; none of it may leak.")
     nb = nbformat.v4.new_notebook(cells=[intro, *cells])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}

@@ -416,6 +416,16 @@ def test_bare_magic_lists_this_kernels_jobs(shell: InteractiveShell, sb: Sandbox
     assert rid in everything(captured)
 
 
+def test_the_table_says_a_stopped_job_stopped(
+    shell: InteractiveShell, sb: Sandbox, env: Any
+) -> None:
+    rid = sb.add_job("clipia", duration=30)
+    job = line(shell, f"clipia {rid}")
+    job.cancel()
+    row = next(row for row in line(shell, "").rows if row[1] == rid)
+    assert row[2].endswith("(stopped: canceled)") and not row[2].startswith("failed"), row
+
+
 def test_providers_never_show_the_key(
     shell: InteractiveShell, sb: Sandbox, env: pytest.MonkeyPatch
 ) -> None:

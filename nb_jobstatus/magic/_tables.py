@@ -48,7 +48,7 @@ def job_table() -> Table:
         (
             job.provider,
             job.request_id,
-            job.state.value,
+            job.state.value + (f" (stopped: {job.stopped})" if job.stopped else ""),
             f"{job.elapsed:.1f}s",
             str(len(job.status.assets) if job.status else 0),
         )
