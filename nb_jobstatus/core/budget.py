@@ -21,7 +21,7 @@ MAX_RETRIES = 4
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 30.0
 MAX_WAIT = 3600.0  # s: no provider makes us wait longer than an hour in one go
-_SECONDS = re.compile(r"[0-9]{1,7}(?:\.[0-9]{1,6})?")
+_SECONDS = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,6})?")
 
 
 def backoff(attempt: int) -> float:

@@ -19,9 +19,9 @@ from .errors import JobStatusError, ResponseError, TransportError, error_for_sta
 from .jsonbody import decode
 from .model import State, Status
 from .providers import Provider
-from .redact import redact, redact_cut, redact_json
+from .redact import redact_cut, redact_json
 from .transport import Reply, TooLarge, Transport, Unreachable
-from .urls import UnsafeURL, curl_command, join, origin, parse, same_origin
+from .urls import UnsafeURL, curl_command, join, origin_text, parse, same_origin
 
 STATUS_LIMIT = 8 * 2**20  # bytes: a status or result body past this is refused
 DOWNLOAD_LIMIT = 64 * 2**20 - 1  # bytes: a media file past this is refused
@@ -57,8 +57,7 @@ class Client:
         self._key = key
         self._transport = transport
         self.test_mode = bool(provider.test_key_prefix and key.startswith(provider.test_key_prefix))
-        scheme, host, port = origin(base_url)
-        self.origin = f"{scheme}://{host}:{port}"
+        self.origin = origin_text(base_url)  # scheme://host:port
 
     def __repr__(self) -> str:
         return f"<Client {self.provider.name} {self.base_url}>"
@@ -133,7 +132,7 @@ class Client:
             data = None
         if data is None and reply.status not in (202, 204):
             raise self._error(reply, request_id, "a body that is not JSON")
-        if data is not None and self._key.encode() in reply.content:
+        if data is not None:  # a key echoed in any form (raw, \u-escaped...) is masked
             data = redact_json(data)
         effective = self.provider.envelope_status(data) or reply.status
         if reply.status >= 300 or effective >= 300:
@@ -247,7 +246,7 @@ class Client:
                 return Download(reply.status, reply.content, reply.headers.get("content-type"))
             url = self._hop(url, location)
         raise ResponseError(
-            f"too many redirects for {redact(url)[:200]}", provider=self.provider.name
+            f"too many redirects for {redact_cut(url, 200)}", provider=self.provider.name
         )
 
     async def _fetch_file(self, url: str, limit: int, timeout: float) -> Reply:

@@ -36,11 +36,13 @@ def start(job: Job) -> Job:
 
 
 async def follow(job: Job) -> None:
-    """Poll ``job`` until it ends, then cache its files; never dies silently."""
+    """Poll ``job`` until it ends, then cache its files; never dies silently, and the views
+    always hear the end (``settle``), whatever happens on the way."""
     job.task = asyncio.current_task()
     try:
         job.engine.media_pool.submit(_remember, job)  # meanwhile: the first poll leaves now
         await _poll_until_done(job)
+        await _after_end(job)
     except asyncio.CancelledError:
         if not job.done:  # the engine is shutting down, not a stop
             raise
@@ -48,7 +50,8 @@ async def follow(job: Job) -> None:
         logger.exception("internal error while polling")
         message = redact_cut(f"internal error while polling: {type(exc).__name__}: {exc}", 500)
         job.finish(JobStatusError(message, provider=job.provider, request_id=job.request_id))
-    await _after_end(job)
+    finally:
+        job.settle()
 
 
 async def _poll_until_done(job: Job) -> None:
@@ -84,6 +87,7 @@ def _expire(job: Job) -> None:
         "timeout",
         f"{job.provider} request {job.request_id} was still {job.state.value} "
         f"when the {job.timeout:g}s deadline passed",
+        cancel_task=False,  # this coroutine goes on to its end by itself
     )
 
 
@@ -177,7 +181,6 @@ async def _after_end(job: Job) -> None:
         if status.assets:
             await _cache(job)
     await job.engine.in_media_pool(lambda: _remember(job))
-    job.settle()
 
 
 async def _cache(job: Job) -> None:

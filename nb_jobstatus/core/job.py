@@ -184,7 +184,8 @@ class Job:
         """Stop polling now (the provider's request is not touched) and any download."""
         self.stop("canceled", "polling canceled by the user")
 
-    def stop(self, why: str, message: str) -> None:
+    def stop(self, why: str, message: str, *, cancel_task: bool = True) -> None:
+        """End polling early: ``why`` is "canceled" or "timeout" (then PollTimeout)."""
         error = (PollTimeout if why == "timeout" else JobStatusError)(
             message, provider=self.provider, request_id=self.request_id
         )
@@ -199,7 +200,7 @@ class Job:
         if already or not self.finish(error):
             return
         task = self.task
-        if task is not None:
+        if task is not None and cancel_task:
             self.engine.loop.call_soon_threadsafe(task.cancel)
 
     def save(self, directory: str | pathlib.Path, timeout: float = 300.0) -> list[pathlib.Path]:
@@ -243,6 +244,8 @@ class Job:
     def settle(self) -> None:
         """The files are cached (or there are none): tell the views one last time."""
         with self._lock:
+            if self.settled:
+                return
             self._settled.set()
             callbacks, self._callbacks = self._callbacks, []
         for callback in callbacks:
