@@ -62,7 +62,7 @@ class MemoryTransport:
             raise Unreachable(f"connection refused: nothing serves {url.split('?')[0]}")
         try:
             return await asyncio.wait_for(self._get(name, url, headers, limit), timeout)
-        except TimeoutError:
+        except (asyncio.TimeoutError, TimeoutError):  # one class from Python 3.11 on
             message = f"no whole answer within {timeout:g} s"
             raise Unreachable(message, timed_out=True) from None
 
