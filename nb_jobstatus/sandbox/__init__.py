@@ -48,7 +48,7 @@ are seconds inside ``duration``. Clipia's default agrees with its logs: load for
 tenth, 28 steps (a log line per step), upload for the last 5 %. See :mod:`.timeline`.
 
 Outputs (Clipia): ``images=N`` (WebP ``url`` and PNG ``original_url``), ``video=True`` (a real
-H.264 MP4, 160 × 96, 2 s: see :mod:`.video`), ``audio="speech"`` or ``"music"`` (WAV files;
+H.264 MP4, 160 × 96, 5 s: see :mod:`.video`), ``audio="speech"`` or ``"music"`` (WAV files;
 ``output.audio`` and ``output.audios[]``, ``tracks=N`` for music, default 2; images default
 to 0 then), ``extra_output={"text": ...}`` (keys nobody documented), ``warnings=["seed"]``
 (``unknown_parameter`` warnings in the result). ``cost`` is whole credits: the reserve while

@@ -3,7 +3,7 @@
 The frames are H.264 (Constrained Baseline) pictures made only of I_PCM macroblocks: raw
 samples, so no encoder is needed, only the bitstream syntax (exp-Golomb headers, emulation
 prevention). They go into an ISO base media file (``ftyp``, ``moov``, ``mdat``) that a
-browser's ``<video>`` plays. Uncompressed, so kept small: 160 x 96, 5 frames a second, 2 s
+browser's ``<video>`` plays. Uncompressed, so kept small: 160 x 96, 2 frames a second, 5 s
 (about 230 KB).
 """
 
@@ -15,8 +15,8 @@ from functools import lru_cache
 from PIL import Image, ImageDraw
 
 SIZE = (160, 96)  # multiples of 16: whole macroblocks, no cropping
-FPS = 5
-SECONDS = 2
+FPS = 2
+SECONDS = 5
 TIMESCALE = 1000
 
 
