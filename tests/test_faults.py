@@ -29,6 +29,7 @@ import pytest
 import nb_jobstatus as njs
 from nb_jobstatus import http, sandbox
 from nb_jobstatus import job as job_module
+from nb_jobstatus.core import budget, config
 from nb_jobstatus.core.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -478,7 +479,7 @@ MATRIX: list[Row] = [
 @pytest.fixture(scope="module", autouse=True)
 def roomy_sivi_budget() -> Iterator[None]:
     """Every row uses the canary key: Sivi's 50/min would only slow the matrix down."""
-    saved = http.rate_limits.get("sivi", (50, 60.0))
+    saved = config.rate_limits.get("sivi", (50, 60.0))
     njs.set_rate_limit("sivi", 100_000, 60.0)
     yield
     njs.set_rate_limit("sivi", *saved)
@@ -498,7 +499,7 @@ def sivi_budget(limit: tuple[int, float] | None) -> Iterator[None]:
     if limit is None:
         yield
         return
-    saved = http.rate_limits.get("sivi", (50, 60.0))
+    saved = config.rate_limits.get("sivi", (50, 60.0))
     njs.set_rate_limit("sivi", *limit)
     try:
         yield
@@ -525,8 +526,8 @@ def test_fault_matrix(
     caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("NB_JOBSTATUS_CACHE", str(tmp_path / "cache"))
     if row.fast_backoff:
-        monkeypatch.setattr(http, "BACKOFF_BASE", 0.01)
-        monkeypatch.setattr(http, "BACKOFF_CAP", 0.05)
+        monkeypatch.setattr(budget, "BACKOFF_BASE", 0.01)
+        monkeypatch.setattr(budget, "BACKOFF_CAP", 0.05)
     if row.read_timeout is not None:
         monkeypatch.setattr(job_module, "READ_TIMEOUT", row.read_timeout)
     server = sb

@@ -3,12 +3,12 @@
 One run (the module fixture ``load``) measures everything; the tests below judge it:
 
 - every terminal state is seen exactly once through ``on_change`` (none lost, none twice);
-- the engine stays within 16 threads (the sandbox's own threads aside);
+- the engine stays within 4 threads (the sandbox's own threads aside);
 - the run ends close to the longest job plus polling lag;
 - memory comes back once the jobs are released.
 
 The figures are printed (``pytest -s tests/test_load.py``). The files are cached as usual
-(``cache_media`` stays True: 64 x 64 pictures keep it fast); no widgets are made. Memory is
+(files are cached: 64 x 64 pictures keep it fast); no widgets are made. Memory is
 measured with ``sys.getallocatedblocks()`` (pymalloc blocks in use) and RSS, not tracemalloc,
 which slows a run like this one by half and would skew the timing.
 """
@@ -30,7 +30,8 @@ from pathlib import Path
 import pytest
 
 import nb_jobstatus as njs
-from nb_jobstatus import _api, poller, sandbox
+from nb_jobstatus import _api, sandbox
+from nb_jobstatus.core.engine import MEDIA_WORKERS, engine
 from nb_jobstatus.core.model import State
 
 JOBS = 1000
@@ -38,7 +39,7 @@ PROVIDERS = ("clipia", "napkin", "sivi")
 LONGEST = 5.0  # s
 LAG_BOUND = 10.0  # s past the longest job
 MEDIA_BOUND = 60.0  # s for every file to be cached, from the start
-MAX_THREADS = 16
+MAX_THREADS = 4  # the event loop, one DNS thread, two media workers
 
 
 def plan(index: int) -> tuple[str, float, str]:
@@ -146,7 +147,7 @@ def run_in_this_process(cache: Path) -> Figures:
 def measure(cache: Path) -> Figures:
     figures = Figures()
     warm_up(cache)
-    engine = poller.engine()
+    engine()
     settle()
     figures.blocks["before"], figures.rss["before"] = sys.getallocatedblocks(), rss_mb()
     before = {thread.ident for thread in threading.enumerate()}
@@ -180,7 +181,7 @@ def measure(cache: Path) -> Figures:
         figures.peak_all_threads = max(figures.peak_all_threads, others)
         time.sleep(0.05)
     figures.seconds = time.monotonic() - started
-    figures.engine_threads = len(engine.threads)
+    figures.engine_threads = sum(t.name.startswith("nbjs-") for t in threading.enumerate())
 
     def cached(job: njs.Job) -> bool:
         status = job.status
@@ -198,8 +199,7 @@ def measure(cache: Path) -> Figures:
     for job, (_, _, outcome) in zip(jobs, plans, strict=True):
         if job.state is not EXPECTED[outcome] or job.error is not None:
             figures.wrong_states.append(f"{job!r}: {job.error!r}")
-        media_call = job.state is State.COMPLETED and job.cache_media
-        figures.expected_ends[job.request_id] = 1 + media_call
+        figures.expected_ends[job.request_id] = 2  # at the end, and once settled
 
     refs = [weakref.ref(job) for job in jobs]
     del jobs, job
@@ -249,7 +249,7 @@ def test_memory_returns_once_the_jobs_are_released(load: Figures) -> None:
     blocks = load.blocks
     grown = blocks["loaded"] - blocks["before"]
     assert grown > 0
-    assert load.alive["unregistered"] <= poller.WORKERS + poller.MEDIA_WORKERS, load.report()
+    assert load.alive["unregistered"] <= 1 + MEDIA_WORKERS, load.report()
     assert blocks["unregistered"] - blocks["before"] <= 0.1 * grown, load.report()
 
 
@@ -258,7 +258,7 @@ def test_finished_jobs_are_not_kept_forever(load: Figures) -> None:
     finished jobs frees nothing: memory grows with every job a kernel ever watched."""
     blocks = load.blocks
     grown = blocks["loaded"] - blocks["before"]
-    assert load.alive["released"] <= poller.WORKERS + poller.MEDIA_WORKERS, load.report()
+    assert load.alive["released"] <= 1 + MEDIA_WORKERS, load.report()
     assert blocks["released"] - blocks["before"] <= 0.1 * grown, load.report()
 
 

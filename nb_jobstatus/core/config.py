@@ -74,7 +74,7 @@ def client_for(
 def set_rate_limit(provider: str, requests_per_window: int | None, window: float = 60.0) -> None:
     """Change the request budget of a provider (e.g. Sivi's super plan: 100 a minute)."""
     spec = get_provider(provider)
-    if requests_per_window is not None and not 0 < requests_per_window < 10**6:
+    if requests_per_window is not None and not 0 < requests_per_window <= 10**7:
         raise ConfigurationError(
             "requests_per_window must be a positive number", provider=spec.name
         )

@@ -190,7 +190,6 @@ async def _cache(job: Job) -> None:
         await job.engine.in_media_pool(lambda: media.cache_all(job))
     except Exception:
         logger.exception("caching the files of %s %s failed", job.provider, job.request_id)
-    job.notify()
 
 
 def _remember(job: Job) -> None:

@@ -58,7 +58,8 @@ class Job:
         self.ended: float | None = None
         self.deadline = self.started + self.timeout
         self._done = threading.Event()
-        self._settled = threading.Event()  # done, and the files cached
+        self._settled = threading.Event()  # done, files cached, and the views told so
+        self._settling = False  # telling the views: they see the job as settled already
         self._lock = threading.RLock()
         self._callbacks: list[Callback] = []
         self._downloads: set[concurrent.futures.Future[Any]] = set()
@@ -88,7 +89,7 @@ class Job:
     @property
     def settled(self) -> bool:
         """Done, and its files cached (or given up on)."""
-        return self._settled.is_set()
+        return self._settling or self._settled.is_set()
 
     @property
     def expired(self) -> bool:
@@ -242,14 +243,20 @@ class Job:
         return True
 
     def settle(self) -> None:
-        """The files are cached (or there are none): tell the views one last time."""
+        """The files are cached (or there are none): tell the views one last time, then let
+        ``wait()`` return (so a notebook run headless saves the final frame)."""
         with self._lock:
-            if self.settled:
+            if self._settling:
                 return
-            self._settled.set()
-            callbacks, self._callbacks = self._callbacks, []
-        for callback in callbacks:
-            self._safe_call(callback)
+            self._settling = True
+        while True:
+            with self._lock:
+                callbacks, self._callbacks = self._callbacks, []
+                if not callbacks:
+                    self._settled.set()
+                    return
+            for callback in callbacks:
+                self._safe_call(callback)
 
     def notify(self) -> None:
         with self._lock:

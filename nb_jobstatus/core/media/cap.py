@@ -120,6 +120,22 @@ def cache_info() -> CacheInfo:
     return CacheInfo(root, sum(stat.st_size for _, stat in files), len(files), cache_cap())
 
 
+_estimate: dict[Path, int] = {}  # cache folder -> its bytes at the last scan plus those written
+
+
+def after_writing(written: int) -> int:
+    """Enforce the cap only when the cache may be over it: a scan of the folder costs a walk of
+    every file, so it is done once, then again only when what was written since could have
+    filled the cache (not once per job: a thousand jobs would walk it a thousand times)."""
+    root = cache_dir().resolve()
+    with _lock_evict:
+        known = _estimate.get(root)
+        if known is not None and known + written <= cache_cap():
+            _estimate[root] = known + written
+            return 0
+    return enforce_cap()
+
+
 def enforce_cap(cap: int | None = None) -> int:
     """Remove the least recently used files until the cache fits ``cap``; returns how many."""
     cap = cache_cap() if cap is None else cap
@@ -129,6 +145,7 @@ def enforce_cap(cap: int | None = None) -> int:
     with _lock_evict:
         files = sorted(cached_files(root), key=lambda item: item[1].st_mtime)
         total = sum(stat.st_size for _, stat in files)
+        _estimate[root] = total
         if total <= cap:
             return 0
         keep = in_use()
@@ -139,6 +156,7 @@ def enforce_cap(cap: int | None = None) -> int:
             if path not in keep and _remove(path):
                 total -= stat.st_size
                 removed += 1
+        _estimate[root] = total
         return removed
 
 
@@ -150,6 +168,7 @@ def clear_cache() -> int:
         return 0
     with _lock_evict:
         keep = in_use()
+        _estimate.pop(root, None)
         return sum(_remove(path) for path, _ in cached_files(root) if path not in keep)
 
 

@@ -87,6 +87,7 @@ def cache_all(job: Any, *, deadline: float | None = None) -> bool:
     wait = left(deadline)
     if not lock.acquire(timeout=-1 if wait is None else wait):
         return False
+    before = _bytes(job)
     try:
         cap.track(job)
         complete = _cache_assets(job, deadline)
@@ -94,10 +95,14 @@ def cache_all(job: Any, *, deadline: float | None = None) -> bool:
         cap.release(job)
         lock.release()
     try:
-        cap.enforce_cap()
+        cap.after_writing(_bytes(job) - before)
     except OSError as error:
         logger.info("the cache cap could not be enforced: %s", error.strerror)
     return complete
+
+
+def _bytes(job: Any) -> int:
+    return sum(m.size_bytes or 0 for m in job.media.values() if m.path is not None)
 
 
 def _cache_assets(job: Any, deadline: float | None) -> bool:

@@ -30,23 +30,55 @@ class RecentJob:
     at: float  # when it was remembered (Unix time)
 
 
+_pending: dict[tuple[str, str, str], RecentJob] = {}  # remembered, not yet written
+_writing = False  # one thread writes at a time; the others leave their entry and go on
+
+
 def remember(job: Any) -> None:
-    """Remember ``job`` (called when a job starts and when it ends); never raises."""
+    """Remember ``job`` (called when a job starts and when it ends); never raises. A thousand
+    jobs starting at once cost a few writes, not a thousand: entries that arrive while one
+    thread writes are written together by it."""
+    global _writing
     try:
         entry = _entry(job)
+    except (AttributeError, TypeError, ValueError) as error:
+        logger.info("a job could not be remembered: %s", error)
+        return
+    with _lock:
+        _pending[_key(entry)] = entry
+        if _writing:
+            return
+        _writing = True
+    try:
+        _write_pending()
+    finally:
         with _lock:
-            jobs = [j for j in _read() if (j.origin, j.provider, j.request_id) != _key(entry)]
-            jobs = [*jobs, entry][-KEEP:]
+            _writing = False
+
+
+def _write_pending() -> None:
+    while True:
+        with _lock:
+            batch = list(_pending.values())
+            _pending.clear()
+        if not batch:
+            return
+        try:
+            fresh = {_key(entry) for entry in batch}
+            jobs = [j for j in _read() if _key(j) not in fresh]
+            jobs = [*jobs, *batch][-KEEP:]
             data = {"version": 1, "jobs": [asdict(j) for j in jobs]}
             write_atomic(cache_dir() / RECENT, json.dumps(data, indent=1).encode("utf-8"))
-    except (OSError, ValueError, TypeError) as error:
-        logger.info("the recent jobs list was not written: %s", error)
+        except (OSError, ValueError, TypeError) as error:
+            logger.info("the recent jobs list was not written: %s", error)
 
 
 def recent(limit: int = 20) -> list[RecentJob]:
     """The last ``limit`` jobs remembered, most recent first (across kernel restarts)."""
     with _lock:
-        jobs = _read()
+        pending = list(_pending.values())
+    fresh = {_key(entry) for entry in pending}
+    jobs = [j for j in _read() if _key(j) not in fresh] + pending
     return list(reversed(jobs))[: max(0, limit)]
 
 
