@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 from ._api import jobs, watch
-from ._version import __version__
 from .core.config import get_status, set_rate_limit
 from .core.errors import (
     AuthenticationError,
@@ -30,6 +29,7 @@ from .core.errors import (
 )
 from .core.media import cache_info, clear_cache
 from .core.model import Asset, Poll, State, Status
+from .core.version import __version__
 from .job import Job
 
 __all__ = [

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from nb_jobstatus.core import budget
 from nb_jobstatus import sandbox as sandbox_module
+from nb_jobstatus.core import budget
 
 CANARY = "canary-KEY-d3adb33f0123456789"
 

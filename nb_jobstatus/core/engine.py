@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-from .._version import __version__
+from .version import __version__
 from . import policy as default_policy
 from .aio import AioTransport
 from .redact import logger
