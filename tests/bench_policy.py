@@ -2,6 +2,7 @@
 
     .venv/bin/python tests/bench_policy.py            # about a minute
     .venv/bin/python tests/bench_policy.py --jobs 10  # fewer jobs per profile, quicker
+    .venv/bin/python tests/bench_policy.py --real     # then the real engine (~12 min)
 
 Progress moves as the sandbox makes it move (``nb_jobstatus.sandbox.timeline``: stepped N
 steps in integer percent, a load phase at 0 %, a finalize phase at 100 %, uneven steps, a
@@ -23,11 +24,12 @@ import argparse
 import heapq
 import random
 import statistics
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from nb_jobstatus.core.model import Poll, State, Status
-from nb_jobstatus.core.policy import Hints, Memory, next_delay
+from nb_jobstatus.core.policy import Hints, Memory, eta, next_delay
 from nb_jobstatus.sandbox.scripted import napkin_duration
 from nb_jobstatus.sandbox.timeline import ProgressScript, Timeline, percent
 
@@ -121,11 +123,24 @@ def make_jobs(profile: Profile, count: int, seed: int) -> list[Run]:
     return runs
 
 
+CPU = {"next_delay": [0.0, 0], "eta": [0.0, 0]}  # process CPU s and calls of ours, all rows
+
+
 def ours(memory: Memory) -> Decide:
+    """Our policy; each decision also asks ``eta`` once, as a view would (both timed)."""
+
     def decide(run: Run, now: float) -> tuple[float, str]:
         hints = Hints(reports_progress=not run.profile.blind, reports_queue=False)
         key = ("sim", run.profile.name)
-        return next_delay(run.history, now, key=key, hints=hints, memory=memory)
+        began = time.process_time()
+        answer = next_delay(run.history, now, key=key, hints=hints, memory=memory)
+        middle = time.process_time()
+        eta(run.history, now + 0.05, key=key, hints=hints, memory=memory)
+        ended = time.process_time()
+        for name, spent in (("next_delay", middle - began), ("eta", ended - middle)):
+            CPU[name][0] += spent
+            CPU[name][1] += 1
+        return answer
 
     return decide
 
@@ -208,9 +223,9 @@ def table(count: int, rtt: float, seed: int) -> None:
         print(_line("TOTAL blind" if blind else "TOTAL progress", rows))
 
 
-def _line(name: str, rows: dict[str, Row]) -> str:
+def _line(name: str, rows: dict[str, Row], policies: tuple[str, ...] = POLICIES) -> str:
     base = rows["fixed 1 s"]
-    cells = [rows[p].cells(base if p != "fixed 1 s" else None) for p in POLICIES]
+    cells = [rows[p].cells(base if p != "fixed 1 s" else None) for p in policies]
     return f"{name:<19}| " + " | ".join(f"{c:<35}" for c in cells)
 
 
@@ -218,9 +233,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--jobs", type=int, default=40, help="jobs per profile")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--real", action="store_true", help="also through the real engine")
+    parser.add_argument("--real-jobs", type=int, default=6, help="jobs per profile, --real")
+    parser.add_argument("--rtt", type=float, default=0.15, help="round trip (s), --real")
     args = parser.parse_args()
     for rtt in (0.0, 0.150):
         table(args.jobs, rtt, args.seed)
+    cpu = ", ".join(f"{n} {s / max(1, c) * 1e6:.0f} µs" for n, (s, c) in CPU.items())
+    print(f"\nCPU per decision of ours (process time, {CPU['next_delay'][1]} decisions): {cpu}")
+    if args.real:
+        from bench_policy_real import real
+
+        real(args.real_jobs, args.rtt)
 
 
 if __name__ == "__main__":

@@ -178,3 +178,58 @@ def test_a_stall_does_not_push_the_next_poll_far_away() -> None:
     history = stepped([0.0, 2.05, 4.05, 6.05, 8.05], steps=20, step=1.0)
     history += [poll(t, progress=40.0) for t in (10.0, 12.0)]
     assert 12.0 + decide(history) <= 23.0
+
+
+def test_a_first_running_answer_after_a_queue_measures_the_pace_soon() -> None:
+    """Queued at 0 s, running at 0 % by 1.5 s: the next poll within a second (the queue's time
+    says nothing of the pace), as the engine's one-percent test asks."""
+    history = [poll(0.0, State.QUEUED), poll(1.5, progress=0.0)]
+    assert decide(history) <= 1.0
+
+
+def test_uneven_kinds_learn_a_wider_slack_than_even_ones() -> None:
+    """The slack for uneven steps is learned per kind: a job whose steps strayed from a line
+    teaches more than one whose steps were even, and an even kind ends below the default."""
+    even, uneven = Memory(), Memory()
+    for total in (14.0, 15.0, 16.0, 15.5):
+        even.learn(KEY, finished_job(total))
+        history = finished_job(total)
+        # step 10 of 28 reported 2 s late: the line cannot pass through every report
+        history = [
+            p if not 5.0 <= p.elapsed < 8.0 else poll(p.elapsed, progress=32.0) for p in history
+        ]
+        uneven.learn(KEY, history)
+    low, high = even.recall(KEY).wander, uneven.recall(KEY).wander
+    assert low is not None and high is not None and low < high
+
+
+def test_a_learned_lesson_is_recalled_at_once() -> None:
+    memory = Memory()
+    memory.learn(KEY, finished_job(14.0))
+    first = memory.recall(KEY)
+    assert memory.recall(KEY) is first  # cached ...
+    memory.learn(KEY, finished_job(15.0))
+    assert memory.recall(KEY).jobs == 2  # ... until the kind learns again
+
+
+def test_a_history_read_again_gives_what_a_fresh_read_gives() -> None:
+    """Answers are parsed once per poll; a grown list, a slice and a copy read the same."""
+    history = stepped([0.0, 2.05, 5.05, 9.05], steps=20, step=1.0)
+    memory = Memory()
+    first = next_delay(history, 9.05, key=KEY, hints=PROGRESS, memory=memory)
+    history += stepped([12.05], steps=20, step=1.0)
+    grown = next_delay(history, 12.05, key=KEY, hints=PROGRESS, memory=memory)
+    assert grown == next_delay(list(history), 12.05, key=KEY, hints=PROGRESS, memory=memory)
+    assert first == next_delay(history[:4], 9.05, key=KEY, hints=PROGRESS, memory=memory)
+    history[-1] = poll(12.05, State.COMPLETED)  # the last answer replaced in place
+    assert eta(history, 12.05, key=KEY, hints=PROGRESS, memory=memory) == (0.0, 0.0)
+
+
+def test_closing_in_starts_past_the_windows_edge_and_says_so() -> None:
+    """The finish is rarely in the first tenth of its window: the first poll of closing in
+    goes there, never past the window's end, and the reason names the window."""
+    history = stepped([0.0, 3.05, 8.05, 14.05, 18.05], steps=20, step=1.0)
+    now = 18.05
+    delay, why = next_delay(history, now, key=KEY, hints=PROGRESS, memory=Memory())
+    low, high = eta(history, now, key=KEY, hints=PROGRESS, memory=Memory()) or (0.0, 0.0)
+    assert "finish" in why and low <= delay <= high

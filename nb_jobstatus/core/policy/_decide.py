@@ -13,6 +13,8 @@ from ._window import Window, blind_window, load_ends, progress_window, values_of
 
 MIN_DELAY = 0.1  # s: no delay is shorter, whatever the inputs
 MAX_DELAY = 3600.0  # s: ... nor longer
+EDGE = 0.1  # the finish is rarely in this fraction of a window's start (of at most ...
+EDGE_MAX = 2.0  # ... this many seconds): closing in starts there
 CLOSE = 0.22  # s between polls once the finish may have come (the lag it allows)
 AIM = 0.6  # s: a finish at least this far off is aimed at directly when the window is narrow
 NARROW = 0.8  # s: a window this wide is narrow enough to aim at its start; a wider one is
@@ -86,6 +88,8 @@ def progress_delay(phase: Running, now: float, recall: Recall) -> tuple[float, s
         if max(values_of(phase)) > 0:  # it moved, then paused: no long jump
             paused = max(FIRST_PACE, PAUSED * (now - phase.start_lo))
             return min(reach, paused), f"{window.why}: progress paused"
+        # running for at least now - start_hi: a queue before the run says nothing of its pace
+        reach = REACH + REACH_REL * max(0.0, now - phase.start_hi)
         if recall.total is not None:  # the shortest job of this kind took that long
             reach = max(reach, SHORTEST * recall.total[0] - now)
         return reach, f"{window.why}: measuring the pace"
@@ -98,7 +102,8 @@ def approach(
     """Aim at the earliest likely finish, nearing it in steps while the window is wide (if a
     sample can narrow it: ``narrowing``); inside the window poll every ``gap``; past it, ever
     more slowly."""
-    lead, width = window.lo - now, window.hi - window.lo
+    width = window.hi - window.lo
+    lead = window.lo + EDGE * min(width, EDGE_MAX) - now
     span = f"finish {window.lo:.1f}-{window.hi:.1f}s" if math.isfinite(window.hi) else ""
     if lead >= AIM and width > NARROW and narrowing:
         delay = min(reach, max(AIM, lead * max(0.5, 1.0 - NARROW / width)))

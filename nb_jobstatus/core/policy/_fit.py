@@ -17,9 +17,11 @@ the statements contradict each other: the oldest are dropped until the rest agre
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import NamedTuple
 
 TOP = 99.0  # reports at or above this are the finalize phase (uploading, not stepping)
 KEEP_FIRST = 3  # distinct values kept from the start of a phase (the longest span) ...
@@ -27,8 +29,7 @@ KEEP_LAST = 8  # ... and from its end (the latest pace): a decision costs the sa
 MIN_VALUES_FOR_STEPS = 4  # distinct values needed before steps are learned from the job alone
 
 
-@dataclass(frozen=True)
-class Bound:
+class Bound(NamedTuple):
     """At time ``t`` the true progress was ``>= at_least`` and ``< below`` (None: no claim)."""
 
     t: float
@@ -67,7 +68,11 @@ def fits(values: Sequence[float], steps: int) -> bool:
 
 def learn_steps(values: Sequence[float], known: int | None) -> int | None:
     """The fewest steps every reported value fits, or the remembered count if it still fits."""
-    inner = sorted({v for v in values if 0.0 < v < TOP})
+    return _steps(tuple(sorted({v for v in values if 0.0 < v < TOP})), known)
+
+
+@functools.lru_cache(maxsize=1024)
+def _steps(inner: tuple[float, ...], known: int | None) -> int | None:
     if any(v != int(v) for v in inner):
         return None
     if known is not None and fits(inner, known):
@@ -113,26 +118,32 @@ class Fit:
     e_lo: float  # the line reaches the top at or after this time
     e_hi: float  # ... and by this time (inf: no bound yet)
     dropped: int = 0  # oldest statements left out because they disagreed with the rest
+    s_before: float = 0.0  # the fastest pace from the statements before ``until`` alone
 
 
-def rate_range(found: Sequence[Bound], slack: float, rel: float) -> tuple[float, float] | None:
-    """Seconds per percent that every pair of statements allows, or None if they disagree."""
-    s_lo, s_hi = 0.0, math.inf
-    for i in found:
-        if i.below is None:
-            continue
-        for j in found:
-            if j.at_least is None:
-                continue
-            rise = i.below - j.at_least  # progress from j to i is below this ...
-            room = i.t - j.t - 2.0 * (slack + rel * math.sqrt(abs(i.t - j.t)))  # ... over this time
-            if rise > 0 and room > 0:
-                s_lo = max(s_lo, room / rise)
-            elif rise < 0 and room > 0 or rise == 0 and room > 0:
-                return None
-            elif rise < 0:
-                s_hi = min(s_hi, room / rise)
-    return (s_lo, s_hi) if s_lo <= s_hi else None
+def rate_range(
+    found: Sequence[Bound], slack: float, rel: float, until: float = math.inf
+) -> tuple[float, float, float] | None:
+    """Seconds per percent that every pair of statements allows (fastest, slowest, and the
+    fastest from the statements before ``until`` alone), or None if they disagree."""
+    belows = [(b.t, b.below) for b in found if b.below is not None]
+    leasts = [(b.t, b.at_least) for b in found if b.at_least is not None]
+    s_lo, s_hi, s_before, root = 0.0, math.inf, 0.0, math.sqrt
+    for ti, below in belows:
+        for tj, least in leasts:
+            rise = below - least  # progress from j to i is below this ...
+            dt = ti - tj
+            room = dt - 2.0 * (slack + rel * root(abs(dt)))  # ... over this time
+            if room > 0:
+                if rise <= 0:
+                    return None
+                if room > s_lo * rise:
+                    s_lo = room / rise
+                if ti < until and room > s_before * rise:
+                    s_before = room / rise
+            elif rise < 0 and room / rise < s_hi:
+                s_hi = room / rise
+    return (s_lo, s_hi, s_before) if s_lo <= s_hi else None
 
 
 def crossing(found: Sequence[Bound], top: float, s_lo: float, s_hi: float) -> Fit:
@@ -147,12 +158,15 @@ def crossing(found: Sequence[Bound], top: float, s_lo: float, s_hi: float) -> Fi
     return Fit(s_lo, s_hi, e_lo, e_hi)
 
 
-def fit(found: Sequence[Bound], top: float, slack: float, rel: float) -> Fit | None:
+def fit(
+    found: Sequence[Bound], top: float, slack: float, rel: float, until: float = math.inf
+) -> Fit | None:
     """The window of the top's crossing from the latest statements that agree."""
     if not found:
         return None
     for start in range(max(1, len(found) - 1)):
-        rates = rate_range(found[start:], slack, rel)
+        rates = rate_range(found[start:], slack, rel, until)
         if rates is not None:
-            return replace(crossing(found[start:], top, *rates), dropped=start)
+            line = crossing(found[start:], top, rates[0], rates[1])
+            return Fit(line.s_lo, line.s_hi, line.e_lo, line.e_hi, start, rates[2])
     return None

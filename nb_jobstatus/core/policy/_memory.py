@@ -19,6 +19,7 @@ Key = tuple[str, str]
 Window = tuple[float, float]
 RECENT = 12  # jobs remembered per key and quantity
 MIN_VALUES_TO_TEACH_STEPS = 6
+WANDERS = (0.0, 0.01, 0.02, 0.035, 0.05, 0.07, 0.1, 0.14, 0.2, 0.3)  # slack tried, s/root s
 WIDEN = 0.05  # a recalled range is widened by this fraction and as many seconds
 
 
@@ -29,6 +30,7 @@ class Recall:
     load: Window | None = None  # s from running to the first step's start
     final: Window | None = None  # s from reaching the top to the finish
     steps: int | None = None
+    wander: float | None = None  # s per root second: how far uneven steps strayed from a line
 
 
 @dataclass
@@ -36,6 +38,7 @@ class _Lessons:
     total: deque[Window] = field(default_factory=lambda: deque(maxlen=RECENT))
     load: deque[Window] = field(default_factory=lambda: deque(maxlen=RECENT))
     final: deque[Window] = field(default_factory=lambda: deque(maxlen=RECENT))
+    wander: deque[float] = field(default_factory=lambda: deque(maxlen=RECENT))
     steps: int | None = None
     jobs: int = 0
 
@@ -53,12 +56,30 @@ def spread(windows: Sequence[Window]) -> Window | None:
     return max(0.0, lo * (1 - WIDEN) - WIDEN), hi * (1 + WIDEN) + WIDEN
 
 
+def wandered(found: Sequence[Bound], top: float) -> float:
+    """The least slack (s per root second) that lets every statement of a job agree."""
+    for wander in WANDERS:
+        line = fit(found, top, 0.02, wander)
+        if line is not None and not line.dropped:
+            return wander
+    return WANDERS[-1]
+
+
+def _typical(wanders: Sequence[float]) -> float | None:
+    """The second largest of the recent jobs' (the largest while fewer than four)."""
+    if not wanders:
+        return None
+    ranked = sorted(wanders)
+    return ranked[-2] if len(ranked) >= 4 else ranked[-1]
+
+
 class Memory:
     """Kernel-wide and thread-safe: call ``learn`` when a job of ``key`` completes."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._keys: dict[Key, _Lessons] = {}
+        self._recalled: dict[Key, Recall] = {}  # until the key learns again
 
     def learn(self, key: Key, history: Sequence[Poll], finished_at: float | None = None) -> None:
         """Learn from a completed job's history. ``finished_at``: the facts time (s since the
@@ -73,6 +94,7 @@ class Memory:
         total = (found[-2].t if len(found) > 1 else 0.0, found[-1].t)
         phase = running_phase(found[:-1])
         with self._lock:
+            self._recalled.pop(key, None)
             lessons = self._keys.setdefault(key, _Lessons())
             lessons.jobs += 1
             lessons.total.append(total)
@@ -89,6 +111,7 @@ class Memory:
         window = fit(found, scale.top, 0.02, 0.02)
         if window is None or not math.isfinite(window.s_hi) or max(values) < TOP:
             return
+        lessons.wander.append(wandered(found, scale.top))
         lessons.final.append((max(0.0, total[0] - window.e_hi), total[1] - window.e_lo))
         if window.dropped:  # a stall or a change of pace: the load is not where the line says
             return
@@ -97,18 +120,25 @@ class Memory:
         lessons.load.append((max(0.0, t0[0] - phase.start_hi), max(0.0, t0[1] - phase.start_lo)))
 
     def recall(self, key: Key) -> Recall:
+        recalled = self._recalled.get(key)
+        if recalled is not None:
+            return recalled
         with self._lock:
             lessons = self._keys.get(key)
             if lessons is None:
                 return Recall()
-            return Recall(
+            recalled = Recall(
                 lessons.jobs,
                 spread(lessons.total),
                 spread(lessons.load),
                 spread(lessons.final),
                 lessons.steps,
+                _typical(lessons.wander),
             )
+            self._recalled[key] = recalled
+            return recalled
 
     def forget(self) -> None:
         with self._lock:
             self._keys.clear()
+            self._recalled.clear()

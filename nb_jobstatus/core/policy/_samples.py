@@ -9,6 +9,7 @@ queue positions to 0-1,000,000, and times never run backwards.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -17,7 +18,14 @@ from ..model import Poll, State
 SCAN = 256  # only the last this many polls are read: a decision costs the same at poll 10,000
 MAX_ROUND_TRIP = 600.0
 MAX_QUEUE = 1_000_000
+CACHE_JOBS = 1024  # histories whose parsed answers are kept (the oldest go first)
 BACKWARDS = 5.0  # progress falling by more than this many points starts a new running phase
+
+
+# (polls read, the first and the last answer read, the samples)
+_Parsed = tuple[int, object, object, "tuple[Sample, ...]"]
+_LOCK = threading.Lock()
+_CACHE: dict[int, _Parsed] = {}
 
 
 @dataclass(frozen=True)
@@ -54,16 +62,39 @@ def facts_time(poll: Poll) -> float | None:
 
 
 def samples(history: Sequence[Poll]) -> list[Sample]:
-    """The answers among the last ``SCAN`` polls, in order, on a clock that never runs back."""
-    found: list[Sample] = []
-    for poll in history[-SCAN:]:
+    """The answers among the last ``SCAN`` polls, in order, on a clock that never runs back.
+    Parsed once per poll: a history seen before (the same list, grown) is read from its end."""
+    n = len(history)
+    cached = _CACHE.get(id(history))
+    if cached is not None and _extends(history, cached):
+        found = list(cached[3])
+        _parse(history[cached[0] :], found)
+    else:
+        found = []
+        _parse(history[-SCAN:], found)
+    found = found[-SCAN:]
+    if n:
+        with _LOCK:  # the engine's thread and the views' may both be here
+            if len(_CACHE) >= CACHE_JOBS:
+                _CACHE.pop(next(iter(_CACHE)), None)
+            _CACHE[id(history)] = (n, history[0].status, history[-1].status, tuple(found))
+    return found
+
+
+def _extends(history: Sequence[Poll], cached: _Parsed) -> bool:
+    """``history`` is the list ``cached`` was read from, grown (the same first and n-th answer)."""
+    n, first, last, _ = cached
+    return len(history) >= n and history[0].status is first and history[n - 1].status is last
+
+
+def _parse(polls: Sequence[Poll], found: list[Sample]) -> None:
+    for poll in polls:
         status, t = poll.status, facts_time(poll)
         if status is None or t is None:
             continue
         if found and t < found[-1].t:
             t = found[-1].t
         found.append(_sample(t, status.state, status))
-    return found
 
 
 def _sample(t: float, state: State, status: object) -> Sample:

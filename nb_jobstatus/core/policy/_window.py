@@ -8,8 +8,9 @@ jobs of the same provider and kind. ``hi`` may be inf (nothing bounds it yet).
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ._fit import TOP, Bound, Fit, bounds, crossing, fit, scale_for
 from ._memory import Recall
@@ -18,6 +19,7 @@ from ._samples import Running
 SLACK = 0.05  # s: facts times are known to about this (round-trip jitter)
 WANDER = 0.1  # s per root second: uneven steps put a step's end this far off the line
 FINAL_UNKNOWN = (0.0, 2.5)  # s at 99-100 % before the finish, until jobs of the kind teach it
+WANDER_MARGIN, WANDER_FLOOR = 2.0, 0.03  # a learned slack is widened so: wander * 2 + 0.03
 RECENT = 4  # statements that give the latest pace
 
 
@@ -31,38 +33,73 @@ class Window:
 
 def progress_window(phase: Running, now: float, recall: Recall) -> Window:
     values = [p for _, p in phase.points]
-    scale = scale_for(values, recall.steps)
-    found = _with_start(bounds(phase.points, scale), phase, recall)
-    line = _line(found, phase, scale.top)
+    steps, line = _fitted(tuple(phase.points), phase.start_lo, phase.start_hi, recall)
     final = recall.final or FINAL_UNKNOWN
     latest = values[-1]
-    steps = f", {scale.steps} steps" if scale.steps else ""
+    said = f"{values[-1]:g} %" + (f", {steps} steps" if steps else "")
     if line is None:
-        return Window(now, math.inf, f"{latest:g} %{steps}, pace unknown", measured=False)
-    e_lo = line.e_lo - WANDER * math.sqrt(max(0.0, line.e_lo - now))
-    e_hi = line.e_hi + WANDER * math.sqrt(max(0.0, line.e_hi - now))
+        return Window(now, math.inf, f"{said}, pace unknown", measured=False)
+    wander = wander_of(recall)
+    e_lo = line.e_lo - wander * math.sqrt(max(0.0, line.e_lo - now))
+    e_hi = line.e_hi + wander * math.sqrt(max(0.0, line.e_hi - now))
     lo, hi = max(now, e_lo + final[0]), max(now, e_hi + final[1])
     where = "finalizing since" if latest >= TOP else "top at"
-    why = f"{latest:g} %{steps}: {where} {e_lo:.1f}-{e_hi:.1f}s, +{final[0]:.1f}-{final[1]:.1f}s"
+    why = f"{said}: {where} {e_lo:.1f}-{e_hi:.1f}s, +{final[0]:.1f}-{final[1]:.1f}s"
     return Window(lo, hi, why)
 
 
-def _line(found: list[Bound], phase: Running, top: float) -> Fit | None:
+Fitted = tuple[int | None, Fit | None]  # the steps, the top's crossing
+_LOCK = threading.Lock()
+_FITTED: dict[tuple[object, ...], Fitted] = {}
+CACHED = 1024  # point sets whose fit is kept (the oldest go first)
+
+
+def _fitted(
+    points: tuple[tuple[float, float], ...], start_lo: float, start_hi: float, recall: Recall
+) -> Fitted:
+    """The steps and the top's crossing for one set of points: computed once per new answer,
+    whatever asks (the next delay, then the time left, again and again)."""
+    key = (points, start_lo, start_hi, recall)
+    fitted = _FITTED.get(key)
+    if fitted is None:
+        scale = scale_for([p for _, p in points], recall.steps)
+        phase = Running(start_lo, start_hi, list(points))
+        found = _with_start(bounds(points, scale), phase, recall)
+        fitted = (scale.steps, _line(found, phase, scale.top, wander_of(recall)))
+        with _LOCK:  # the engine's thread and the views' may both be here
+            if len(_FITTED) >= CACHED:
+                _FITTED.pop(next(iter(_FITTED)), None)
+            _FITTED[key] = fitted
+    return fitted
+
+
+def wander_of(recall: Recall) -> float:
+    """The slack for uneven steps: as the jobs of this kind needed (a little more), else WANDER."""
+    return WANDER if recall.wander is None else WANDER_MARGIN * recall.wander + WANDER_FLOOR
+
+
+def _line(found: list[Bound], phase: Running, top: float, wander: float) -> Fit | None:
     """The top's crossing from every statement that agrees; its earliest with the fastest pace
     seen before the latest report too (after a stall, that pace may come back). None while
     nothing bounds the pace."""
-    line = fit(found, top, SLACK, WANDER)
-    before = fit([b for b in found if b.t < phase.points[-1][0]], top, SLACK, WANDER)
-    paced = before is not None and before.s_lo > 0
+    latest = phase.points[-1][0]
+    line = fit(found, top, SLACK, wander, until=latest)
+    before = None
+    if line is not None and not line.dropped:
+        before = line.s_before  # every pair agreed: those before the latest report too
+    if before is None:
+        earlier = fit([b for b in found if b.t < latest], top, SLACK, wander)
+        before = None if earlier is None else earlier.s_lo
+    paced = before is not None and before > 0
     reached = any(b.at_least is not None and b.at_least >= top for b in found)
     if line is None or not (math.isfinite(line.e_hi) or reached or paced):
         return None
-    if before is not None and paced and before.s_lo < line.s_lo:
-        fast = crossing(found[line.dropped :], top, before.s_lo, line.s_hi)
-        line = replace(line, e_lo=min(line.e_lo, fast.e_lo))
-    recent = fit(found[-RECENT:], top, SLACK, WANDER)  # the latest pace alone, if it is faster
+    if before is not None and paced and before < line.s_lo:
+        fast = crossing(found[line.dropped :], top, before, line.s_hi)
+        line = Fit(line.s_lo, line.s_hi, min(line.e_lo, fast.e_lo), line.e_hi, line.dropped)
+    recent = fit(found[-RECENT:], top, SLACK, wander)  # the latest pace alone, if it is faster
     if recent is not None and recent.s_lo > 0:
-        line = replace(line, e_lo=min(line.e_lo, recent.e_lo))
+        line = Fit(line.s_lo, line.s_hi, min(line.e_lo, recent.e_lo), line.e_hi, line.dropped)
     return line
 
 
