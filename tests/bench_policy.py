@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/bench_policy.py            # about a minute
     .venv/bin/python tests/bench_policy.py --jobs 10  # fewer jobs per profile, quicker
-    .venv/bin/python tests/bench_policy.py --real     # then the real engine (~12 min)
+    .venv/bin/python tests/bench_policy.py --real     # then the real engine (~17 min)
 
 Progress moves as the sandbox makes it move (``nb_jobstatus.sandbox.timeline``: stepped N
 steps in integer percent, a load phase at 0 %, a finalize phase at 100 %, uneven steps, a
