@@ -106,7 +106,10 @@ def _lab_settings(env: dict[str, str]) -> None:
 
 
 class JupyterServer:
-    """``jupyter lab`` (kind "lab") or ``jupyter notebook`` (kind "notebook") on 127.0.0.1."""
+    """``jupyter lab`` (kind "lab") or ``jupyter notebook`` (kind "notebook") on 127.0.0.1.
+
+    With both packages installed, one ``jupyter lab`` also serves Notebook 7's pages
+    (``/notebooks/NAME``), so the suite starts one server for both front ends."""
 
     def __init__(self, kind: str, root_dir: pathlib.Path, base: pathlib.Path) -> None:
         self.kind = kind
@@ -128,6 +131,7 @@ class JupyterServer:
             "--ServerApp.port_retries=0", f"--ServerApp.root_dir={self.root_dir}",
             "--IdentityProvider.token=", "--ServerApp.password=",
             "--ServerApp.disable_check_xsrf=True", f"--{app}.expose_app_in_browser=True",
+            "--JupyterNotebookApp.expose_app_in_browser=True",
         ]  # fmt: skip
         if self.kind == "lab":
             cmd += [
@@ -179,9 +183,12 @@ class JupyterServer:
         except ProcessLookupError:
             pass
 
-    def notebook_url(self, name: str) -> str:
-        if self.kind == "lab":
-            return f"{self.url}/lab/tree/{name}?reset"
+    def notebook_url(self, name: str, ui: str | None = None) -> str:
+        """``name`` in JupyterLab (``ui="lab"``, in a workspace of its own, reset) or in
+        Notebook 7 (``ui="notebook"``); by default the server's own front end."""
+        if (ui or self.kind) == "lab":
+            workspace = "".join(c if c.isalnum() else "-" for c in name)
+            return f"{self.url}/lab/workspaces/{workspace}/tree/{name}?reset"
         return f"{self.url}/notebooks/{name}"
 
 

@@ -56,12 +56,24 @@ def place(server: JupyterServer, nb: Any, name: str) -> str:
     return name
 
 
-def open_notebook(page: Any, server: JupyterServer, name: str, timeout: float = 90.0) -> float:
+def open_notebook(
+    page: Any, server: JupyterServer, name: str, timeout: float = 90.0, ui: str | None = None
+) -> float:
     """Open ``name`` and wait until its kernel is connected and idle; returns seconds taken."""
     began = time.monotonic()
-    page.goto(server.notebook_url(name), wait_until="domcontentloaded")
-    page.wait_for_function(READY_JS, timeout=timeout * 1000, polling=250)
+    goto(page, server, name, ui)
+    wait_ready(page, timeout)
     return time.monotonic() - began
+
+
+def goto(page: Any, server: JupyterServer, name: str, ui: str | None = None) -> None:
+    """Start loading ``name`` (in JupyterLab or Notebook 7); returns once the DOM is there."""
+    page.goto(server.notebook_url(name, ui), wait_until="domcontentloaded")
+
+
+def wait_ready(page: Any, timeout: float = 90.0) -> None:
+    """Wait until the notebook's kernel is connected and idle."""
+    page.wait_for_function(READY_JS, timeout=timeout * 1000, polling=250)
 
 
 def run_all(page: Any) -> None:
@@ -85,6 +97,39 @@ def wait_idle(page: Any, timeout: float = 120.0) -> None:
       return k.status === 'idle' && !busy;
     }"""
     page.wait_for_function(js, timeout=timeout * 1000, polling=250)
+
+
+def cell(page: Any, index: int) -> Any:
+    """The ``index``-th cell of the notebook (a Playwright locator)."""
+    return page.locator(".jp-Notebook .jp-Cell").nth(index)
+
+
+def save(page: Any) -> None:
+    """Save the notebook, as Ctrl+S does; returns once the server has it."""
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+
+
+def trusted(page: Any) -> list[bool]:
+    """Whether each code cell with outputs is trusted (a reopened notebook's are not)."""
+    js = """() => {
+      const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+      const out = [];
+      for (let i = 0; i < cells.length; i++) {
+        const c = cells.get(i);
+        if (c.type === 'code' && c.outputs.length) out.push(!!c.trusted);
+      }
+      return out;
+    }"""
+    return list(page.evaluate(js))
+
+
+def computed(page: Any, selector: str, props: tuple[str, ...]) -> list[dict[str, str]]:
+    """The computed ``props`` of every element matching ``selector``, in document order."""
+    js = """([sel, props]) => Array.from(document.querySelectorAll(sel)).map(e => {
+      const s = getComputedStyle(e);
+      return Object.fromEntries(props.map(p => [p, s.getPropertyValue(p)]));
+    })"""
+    return list(page.evaluate(js, [selector, list(props)]))
 
 
 def widths(page: Any) -> list[float | None]:
@@ -133,3 +178,22 @@ def shot(
         target.scroll_into_view_if_needed()
         target.screenshot(path=str(path))
     return path
+
+
+def quick_shot(page: Any, path: pathlib.Path, selector: str, index: int = 0) -> None:
+    """A screenshot of an element as it is now, where it is now: no scrolling and no wait
+    for it to be stable (for sampling a running page without holding the sampler up)."""
+    box = page.locator(selector).nth(index).bounding_box()
+    if box and box["width"] > 0 and box["height"] > 0:
+        page.screenshot(path=str(path), clip=box, animations="allow", caret="initial")
+
+
+def kernel_execute(page: Any, code: str) -> str:
+    """Run ``code`` in the notebook's kernel outside any cell (as a console would); returns
+    the reply's status ("ok" or "error")."""
+    js = """async (code) => {
+      const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+      const reply = await k.requestExecute({code, store_history: false}).done;
+      return reply.content.status;
+    }"""
+    return str(page.evaluate(js, code))

@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 
+from ._export import Export
 from ._jupyter import CHROMIUM, CHROMIUM_ARGS, JupyterServer, ci, local_only
+from ._stage import Stage, new_context, open_stage
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
@@ -36,6 +38,17 @@ def _browser_missing() -> str | None:
 def screenshots() -> pathlib.Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture(scope="session", autouse=True)
+def export(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Export:
+    """The quickstart through nbconvert, started first thing (in the background) when a test
+    of this session needs it."""
+    work = tmp_path_factory.mktemp("nbconvert")
+    job = Export(NOTEBOOKS / "quickstart.ipynb", work)
+    if any("exported" in item.fixturenames for item in request.session.items):
+        job.start()
+    return job
 
 
 @pytest.fixture(scope="session")
@@ -63,25 +76,39 @@ def page(chromium: Any) -> Iterator[Any]:
     context.close()
 
 
-def _server(kind: str, factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
-    root = factory.mktemp(f"{kind}-root")
-    server = JupyterServer(kind, root, factory.mktemp(f"{kind}-home")).start()
+@pytest.fixture(scope="session")
+def jupyter(chromium: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
+    """One ``jupyter lab`` for the session, serving JupyterLab 4 and Notebook 7 alike
+    (started only once a browser is known to be there)."""
+    root = tmp_path_factory.mktemp("jupyter-root")
+    server = JupyterServer("lab", root, tmp_path_factory.mktemp("jupyter-home")).start()
     try:
         yield server
     finally:
         server.stop()
-        log = SCREENSHOTS.parent / f"jupyter-{kind}.log"
+        log = SCREENSHOTS.parent / "jupyter.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(server.log_path, log)
 
 
 @pytest.fixture(scope="session")
-def lab(chromium: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
-    """JupyterLab 4 (started only once a browser is known to be there)."""
-    yield from _server("lab", tmp_path_factory)
+def lab(jupyter: JupyterServer) -> JupyterServer:
+    """The session's server, for JupyterLab 4 pages."""
+    return jupyter
 
 
 @pytest.fixture(scope="session")
-def notebook7(chromium: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
-    """Jupyter Notebook 7."""
-    yield from _server("notebook", tmp_path_factory)
+def notebook7(jupyter: JupyterServer) -> JupyterServer:
+    """The session's server, for Notebook 7 pages (``notebook_url(name, "notebook")``)."""
+    return jupyter
+
+
+@pytest.fixture(scope="session")
+def stage(chromium: Any, jupyter: JupyterServer, screenshots: pathlib.Path) -> Iterator[Stage]:
+    """The live pages (quickstart in JupyterLab 4 and Notebook 7, the features notebook in
+    JupyterLab 4), loaded and run once, sampled while they run; see ``_stage``."""
+    context = new_context(chromium)
+    try:
+        yield open_stage(context, jupyter, screenshots, NOTEBOOKS / "quickstart.ipynb")
+    finally:
+        context.close()

@@ -1,56 +1,23 @@
 """JupyterLab 4 in headless Chromium: what a person sees when running the notebooks.
 
-Every test opens a fresh copy of a notebook, runs it with ``notebook:run-all-cells`` and
-reads the page: the job widget, its progress bar growing, the gallery's images actually
-loaded, ``W × H px`` under each, the links answering, the failure reason. Screenshots of each
-step go to ``artifacts/screenshots/lab-*.png``.
+The pages are loaded and run once per session (``_stage``): the shipped quickstart and the
+features notebook (``_notebooks``). The tests read what a person sees: the job widget, its
+progress bar growing, the gallery's images actually loaded, ``W × H px`` under each, the
+links answering, the failure reason. Screenshots go to ``artifacts/screenshots/lab-*.png``.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
 
 from . import _page as P
-from ._jupyter import JupyterServer, wait_until
-from .conftest import NOTEBOOKS
+from ._jupyter import wait_until
+from ._notebooks import cell_index
+from ._stage import Stage
 
 pytestmark = pytest.mark.browser
-
-SETUP = """%load_ext nb_jobstatus
-import nb_jobstatus as njs
-from nb_jobstatus import sandbox
-sb = sandbox.start()
-sb.use();"""
-
-
-def follow_progress(
-    page: Any, shots: Any, prefix: str, index: int = 0, timeout: float = 40.0, idle: bool = False
-) -> list[tuple[float, float | None, str | None]]:
-    """Sample the ``index``-th job's bar until it is full or its state is terminal.
-
-    Takes a screenshot of the job each time the bar has moved (at most 4). With ``idle``, also
-    records the kernel's status at each sample. Returns (t, width %, kernel status) samples.
-    """
-    samples: list[tuple[float, float | None, str | None]] = []
-    began, last_shot, taken = time.monotonic(), -100.0, 0
-    while time.monotonic() - began < timeout:
-        widths = P.widths(page)
-        width = widths[index] if len(widths) > index else None
-        status = P.kernel_status(page) if idle else None
-        samples.append((round(time.monotonic() - began, 2), width, status))
-        if width is not None and width != last_shot and width < 100 and taken < 4:
-            taken += 1
-            P.shot(page, shots / f"{prefix}-running-{taken}.png", ".nbjs-job", index)
-            last_shot = width
-        states = P.states(page)
-        state = states[index] if len(states) > index else ""
-        if width == 100 or any(word in state for word in ("completed", "failed")):
-            break
-        time.sleep(0.3)
-    return samples
 
 
 def assert_grew(samples: list[tuple[float, float | None, str | None]]) -> None:
@@ -63,7 +30,7 @@ def assert_grew(samples: list[tuple[float, float | None, str | None]]) -> None:
     assert values == sorted(values), f"the bar went backwards: {samples}"
 
 
-def assert_gallery(page: Any, lab: JupyterServer, want: int) -> list[str]:
+def assert_gallery(page: Any, want: int) -> list[str]:
     """``want`` images loaded with a natural width, and ``W × H px`` under each."""
     loaded = wait_until(
         lambda: (lambda imgs: len(imgs) >= want and all(i["natural"] > 0 for i in imgs))(
@@ -92,17 +59,13 @@ def assert_links_answer(page: Any) -> list[dict[str, Any]]:
     return links
 
 
-def test_quickstart_live_in_lab(lab: JupyterServer, page: Any, screenshots: Any) -> None:
-    name = P.place(lab, NOTEBOOKS / "quickstart.ipynb", "quickstart.ipynb")
-    P.open_notebook(page, lab, name)
-    P.run_all(page)
-    page.wait_for_selector(".nbjs-job .nbjs-progress", timeout=60_000)
-    samples = follow_progress(page, screenshots, "lab-quickstart")
-    assert_grew(samples)
+def test_quickstart_live_in_lab(stage: Stage, screenshots: Any) -> None:
+    page = stage.pages["lab"]
+    assert_grew(stage.followers["lab-quickstart"].samples)
     page.wait_for_function(
         "() => document.querySelectorAll('.nbjs-job .nbjs-gallery').length >= 2", timeout=60_000
     )
-    dims = assert_gallery(page, lab, want=6)
+    dims = assert_gallery(page, want=6)
     assert any("1080 × 1080 px" in d for d in dims), dims
     assert any("768 × 512 px" in d for d in dims), dims
     links = assert_links_answer(page)
@@ -115,55 +78,44 @@ def test_quickstart_live_in_lab(lab: JupyterServer, page: Any, screenshots: Any)
     page.screenshot(path=str(screenshots / "lab-quickstart-page.png"))
 
 
-def test_updates_while_kernel_idle(lab: JupyterServer, page: Any, screenshots: Any) -> None:
+def test_updates_while_kernel_idle(stage: Stage, screenshots: Any) -> None:
     """The cells return at once; the widgets keep moving and complete with the kernel idle.
 
     Sivi reports progress (a bar that grows); Napkin does not (an indeterminate bar), and
     its files need the Bearer token, so its thumbnails can only come through the kernel."""
-    nb = P.code_notebook(
-        SETUP,
-        'job = njs.watch("sivi", sb.add_job("sivi", duration=7, images=2, size=(1200, 800)))',
-        'vis = njs.watch("napkin", sb.add_job("napkin", duration=5, size=(900, 600)))',
+    page, follower = stage.pages["features"], stage.followers["lab-idle"]
+    assert follower.first_states is not None, "the features notebook never went idle"
+    assert follower.first_states[0] != "completed", "finished before the kernel was idle"
+    assert_grew(follower.samples)
+    assert {s for _, _, s in follower.samples} == {"idle"}, (
+        f"kernel not idle throughout: {follower.samples}"
     )
-    name = P.place(lab, nb, "idle.ipynb")
-    P.open_notebook(page, lab, name)
-    P.run_all(page)
-    page.wait_for_selector(".nbjs-job .nbjs-progress")
-    P.wait_idle(page, timeout=30)
-    assert "completed" not in " ".join(P.states(page)), "finished before the kernel was idle"
-    samples = follow_progress(page, screenshots, "lab-idle", idle=True)
-    assert_grew(samples)
-    assert {s for _, _, s in samples} == {"idle"}, f"kernel not idle throughout: {samples}"
-    page.wait_for_function(
-        "() => document.querySelectorAll('.nbjs-job .nbjs-gallery').length >= 2", timeout=30_000
-    )
-    assert P.states(page) == ["completed", "completed"], P.states(page)
-    dims = assert_gallery(page, lab, want=3)
-    assert any("1200 × 800 px" in d for d in dims), dims
-    assert any("900 × 600 px" in d for d in dims), dims
-    assert P.kernel_status(page) == "idle"
+    sivi, napkin = (P.cell(page, cell_index(key)) for key in ("sivi", "napkin"))
+    for cell in (sivi, napkin):
+        cell.locator(".nbjs-gallery").wait_for(timeout=30_000)
+        assert cell.locator(".nbjs-state").first.inner_text().lower() == "completed"
+    assert "1200 × 800 px" in sivi.inner_text() and "900 × 600 px" in napkin.inner_text()
+    for cell in (sivi, napkin):
+        cell.locator(".nbjs-asset img").first.wait_for()
+        loaded = cell.locator(".nbjs-asset img").evaluate_all(
+            "imgs => imgs.every(i => i.complete && i.naturalWidth > 0)"
+        )
+        assert loaded, f"thumbnails not loaded in {cell.inner_text()[:200]}"
     P.shot(page, screenshots / "lab-idle-completed.png", ".nbjs-job", 0)
-    P.shot(page, screenshots / "lab-idle-napkin.png", ".nbjs-job", 1)
+    sivi.scroll_into_view_if_needed()
+    napkin.locator(".nbjs-job").screenshot(path=str(screenshots / "lab-idle-napkin.png"))
 
 
-def test_failures_in_lab(lab: JupyterServer, page: Any, screenshots: Any) -> None:
-    nb = P.code_notebook(
-        SETUP,
-        "failed = %jobstatus sivi demo-fail-2s",
-        'gone = njs.watch("napkin", sb.add_job("napkin", duration=1, outcome="expired"))',
-    )
-    name = P.place(lab, nb, "failures.ipynb")
-    P.open_notebook(page, lab, name)
-    P.run_all(page)
-    page.wait_for_function(
-        "() => Array.from(document.querySelectorAll('.nbjs-error'))"
-        ".filter(e => e.offsetParent !== null).length >= 2",
-        timeout=60_000,
-    )
-    errors = P.errors(page)
-    assert any("Image url invalid" in e for e in errors), errors
-    assert any("410" in e for e in errors), errors
-    assert any("$SIVI_API_KEY" in e for e in errors), "no curl with the key variable"
-    assert not any("sandbox-sivi-key" in e for e in errors), "the key is shown"
-    P.shot(page, screenshots / "lab-failed.png", ".nbjs-job", 0)
-    P.shot(page, screenshots / "lab-expired.png", ".nbjs-job", 1)
+def test_failures_in_lab(stage: Stage, screenshots: Any) -> None:
+    """A real failure: the red debugger with the provider's reason and a curl that reads
+    the key from its variable (the key itself never shown)."""
+    page = stage.pages["features"]
+    failed = P.cell(page, cell_index("failed"))
+    error = failed.locator(".nbjs-error")
+    error.wait_for(timeout=30_000)
+    text = error.inner_text()
+    assert "Image url invalid" in text, text
+    assert "$SIVI_API_KEY" in text, "no curl with the key variable"
+    assert "sandbox-sivi-key" not in page.content(), "the key is shown"
+    assert failed.locator(".nbjs-state").first.inner_text().lower() == "failed"
+    failed.locator(".nbjs-job").screenshot(path=str(screenshots / "lab-failed.png"))

@@ -1,4 +1,6 @@
-"""Jupyter Notebook 7 in headless Chromium: the quickstart renders live and ends in a gallery."""
+"""Jupyter Notebook 7 in headless Chromium: the quickstart renders live and ends in a gallery.
+
+The page is loaded and run once per session with the others (``_stage``)."""
 
 from __future__ import annotations
 
@@ -7,23 +9,20 @@ from typing import Any
 import pytest
 
 from . import _page as P
-from ._jupyter import JupyterServer
-from .conftest import NOTEBOOKS
-from .test_lab import assert_gallery, assert_grew, assert_links_answer, follow_progress
+from ._stage import Stage
+from .test_lab import assert_gallery, assert_grew, assert_links_answer
 
 pytestmark = pytest.mark.browser
 
 
-def test_quickstart_in_notebook7(notebook7: JupyterServer, page: Any, screenshots: Any) -> None:
-    name = P.place(notebook7, NOTEBOOKS / "quickstart.ipynb", "quickstart.ipynb")
-    P.open_notebook(page, notebook7, name)
-    P.run_all(page)
-    page.wait_for_selector(".nbjs-job .nbjs-progress", timeout=60_000)
-    assert_grew(follow_progress(page, screenshots, "nb7-quickstart"))
+def test_quickstart_in_notebook7(stage: Stage, screenshots: Any) -> None:
+    page = stage.pages["nb7"]
+    assert "/notebooks/" in page.url, page.url
+    assert_grew(stage.followers["nb7-quickstart"].samples)
     page.wait_for_function(
         "() => document.querySelectorAll('.nbjs-job .nbjs-gallery').length >= 2", timeout=60_000
     )
-    dims = assert_gallery(page, notebook7, want=6)
+    dims = assert_gallery(page, want=6)
     assert any("1080 × 1080 px" in d for d in dims), dims
     assert_links_answer(page)
     P.wait_idle(page)

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import pathlib
 import re
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 
-from ._jupyter import isolated_env, local_only
-from .conftest import NOTEBOOKS
+from ._export import Export
+from ._jupyter import local_only
 
 pytestmark = pytest.mark.browser
 
@@ -25,23 +23,11 @@ DIMS = re.compile(r"\d+\s*×\s*\d+\s*px")
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
-    """quickstart.ipynb executed headless, then ``jupyter nbconvert --to html``."""
-    work = tmp_path_factory.mktemp("nbconvert")
-    env = isolated_env(work / "home")
-    executed = work / "quickstart.ipynb"
-    subprocess.run(
-        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-         "--ExecutePreprocessor.timeout=240", "--ExecutePreprocessor.kernel_name=python3",
-         f"--output-dir={work}", str(NOTEBOOKS / "quickstart.ipynb")],
-        env=env, check=True, capture_output=True, timeout=600, cwd=NOTEBOOKS,
-    )  # fmt: skip
-    assert "application/vnd.jupyter.widget-state+json" in executed.read_text()
-    subprocess.run(
-        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", str(executed)],
-        env=env, check=True, capture_output=True, timeout=300,
-    )  # fmt: skip
-    page = work / "quickstart.html"
+def exported(export: Export) -> pathlib.Path:
+    """quickstart.ipynb executed headless, then ``jupyter nbconvert --to html`` (started in
+    the background at the beginning of the session: see conftest's ``export``)."""
+    page = export.result()
+    assert "application/vnd.jupyter.widget-state+json" in export.executed.read_text()
     assert page.exists()
     out = pathlib.Path(__file__).resolve().parents[2] / "artifacts" / "quickstart.html"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -87,7 +73,7 @@ def test_nbconvert_html_offline_in_chromium(
     page = context.new_page()
     try:
         page.goto(exported.as_uri(), wait_until="load")
-        page.locator(".nbjs-gallery").first.wait_for(state="visible", timeout=10_000)
+        page.locator(".nbjs-gallery").first.wait_for(state="visible", timeout=3_000)  # static
         images = page.eval_on_selector_all(
             ".nbjs-gallery .nbjs-asset img",
             "imgs => imgs.map(i => [i.naturalWidth, i.getBoundingClientRect().width])",
