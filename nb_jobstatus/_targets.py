@@ -79,7 +79,7 @@ def reference(value: object, known: Iterable[Followed] = ()) -> Target:
     """One reference of any accepted form (see the module docstring) as a Target; the
     providers' ``from_submission`` reads every form but a design link."""
     if isinstance(value, str) and not is_url(value):
-        return Target(None, value.strip())
+        return Target(None, value)  # as typed: a malformed id is refused, never mended
     if isinstance(value, str):
         design = design_link(value.strip())
         if design is not None:

@@ -42,6 +42,9 @@ class AioTransport:
                 trust_env=False,
                 headers={"User-Agent": self._user_agent},
             )
+            # aiohttp resends an idempotent request once when a reused connection fails; the
+            # engine retries with its own backoff and shows every attempt in the timeline.
+            self._session._retry_connection = False
         return self._session
 
     async def get(

@@ -92,7 +92,10 @@ def model_of(job: JobLike, *, gallery: bool = True, limit: int = MAX_CARDS) -> J
     status = job.status
     stop = None
     if phase == "stopped":
-        stop = Stop(_job.stopped(job) or "canceled", _job.last_state(job).value, _job.resume(job))
+        last = _job.last_state(job).value
+        if last == State.UNKNOWN.value and job.status and job.status.provider_status:
+            last = fmt.line(job.status.provider_status, 60)  # a word we don't know: as said
+        stop = Stop(_job.stopped(job) or "canceled", last, _job.resume(job))
     return JobModel(
         provider=str(job.provider),
         title=_job.title(job),
