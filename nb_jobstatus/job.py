@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Any
 
 from .core import job as core_job
+from .views import History
 
 
 class Job(core_job.Job):
@@ -17,6 +19,7 @@ class Job(core_job.Job):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.history = _History(self)  # still a list: displayed, a chart and a table
         self._widget: Any = None
         self._widget_lock = threading.Lock()
 
@@ -34,3 +37,16 @@ class Job(core_job.Job):
 
                 self._widget = JobView(self)
             return self._widget
+
+
+class _History(History):
+    """``job.history``: the list of polls, shown in a notebook as the timeline chart."""
+
+    def __init__(self, job: Job) -> None:
+        super().__init__([])
+        self._job = weakref.ref(job)
+
+    def _repr_html_(self) -> str:
+        job = self._job()
+        self.finished = job.elapsed if job is not None and job.done else None
+        return super()._repr_html_()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import nb_jobstatus
-from nb_jobstatus import media, sandbox
+from nb_jobstatus import sandbox
+from nb_jobstatus.core import media
 from nb_jobstatus.job import Job
 
 

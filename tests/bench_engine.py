@@ -54,12 +54,12 @@ def serve(conn: Connection) -> None:
     while (message := conn.recv()) is not None:
         verb, args = message
         if verb == "network":
-            sb.set_network("api", rtt=args, jitter=args * 0.1)
+            sb.set_network(origin="api", rtt=args, jitter=args * 0.1)
             conn.send(None)
         elif verb == "add":
             conn.send([sb.add_job("clipia", duration=d, images=1, size=(64, 64)) for d in args])
         elif verb == "finishes":
-            conn.send({rid: sb.finish_time("clipia", rid) for rid in args})
+            conn.send({rid: sb.finishes_at(rid, "clipia") for rid in args})
     sb.stop()
 
 

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 import nb_jobstatus as njs
-from nb_jobstatus import http, sandbox
+from nb_jobstatus import sandbox
 from nb_jobstatus.core import budget, config
 from nb_jobstatus.core import follow as follow_module
 from nb_jobstatus.core.errors import (
@@ -46,7 +46,7 @@ from nb_jobstatus.core.model import State
 from nb_jobstatus.views import static
 
 OK, FAILED = State.COMPLETED, State.FAILED
-RETRIES = http.MAX_RETRIES
+RETRIES = budget.MAX_RETRIES
 KEY_HEADERS = ("authorization", "sivi-api-key", "x-api-key")
 MESSAGES = {  # the sandbox's documented error messages
     401: "Authentication required or invalid API key",

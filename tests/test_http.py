@@ -21,9 +21,9 @@ from nb_jobstatus import (
     TransportError,
     __version__,
     get_status,
-    http,
 )
-from nb_jobstatus.http import RateBudget, client_for
+from nb_jobstatus.core.budget import MAX_RETRIES, RateBudget
+from nb_jobstatus.core.config import client_for
 
 KEYS = {"sivi": "sivi-test-key", "napkin": "napkin-test-key", "clipia": "clipia-test-key"}
 
@@ -130,7 +130,7 @@ def test_retries_spent_end_in_a_clear_error(sb, fast_backoff, fault, error, http
     with pytest.raises(error) as info:
         status(sb, "napkin", rid)
     assert info.value.http_status == http_status
-    assert len(requests_for(sb, rid)) == 1 + http.MAX_RETRIES
+    assert len(requests_for(sb, rid)) == 1 + MAX_RETRIES
     if error is ResponseError:
         assert info.value.body and "not JSON" in str(info.value)
 

@@ -6,7 +6,6 @@ servers, an API with the key and an EVIL one, and hostile URLs and redirects bet
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import ipaddress
 import urllib.parse
 from collections.abc import Iterator
@@ -20,12 +19,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nb_jobstatus.core import urls
+from nb_jobstatus.core.config import client_for
 from nb_jobstatus.core.errors import JobStatusError
 
 API = "http://api.example:8080"
 DEFAULTS = {"http": 80, "https": 443}
-LEGACY = importlib.util.find_spec("nb_jobstatus.core.client") is None
-legacy_xfail = pytest.mark.xfail(LEGACY, strict=True, reason="fixed when the client uses core.urls")
 
 # fmt: off
 HOSTILE = [  # each refused by parse: the classic, its variants, and every class of oddity
@@ -138,10 +136,6 @@ def servers() -> Iterator[tuple[Recorder, Recorder]]:
 
 
 def _client(api: Recorder) -> Any:
-    try:
-        from nb_jobstatus.core.config import client_for
-    except ImportError:
-        from nb_jobstatus.http import client_for  # type: ignore[no-redef]
     return client_for("napkin", api_key=CANARY, base_url=api.base)
 
 
@@ -182,7 +176,6 @@ def test_the_key_reaches_the_api_and_only_the_api(servers: tuple[Recorder, Recor
     assert evil.seen and evil.leaked() == []
 
 
-@legacy_xfail
 def test_hostile_urls_get_no_key_and_send_none_to_evil(servers: tuple[Recorder, Recorder]) -> None:
     api, evil = servers
     client = _client(api)
@@ -193,7 +186,6 @@ def test_hostile_urls_get_no_key_and_send_none_to_evil(servers: tuple[Recorder, 
     assert odd == []
 
 
-@legacy_xfail
 def test_redirects_media_to_api_to_evil_with_a_backslash(
     servers: tuple[Recorder, Recorder],
 ) -> None:
@@ -225,7 +217,6 @@ def shared() -> Iterator[tuple[Recorder, Recorder]]:
     yield from serve()
 
 
-@legacy_xfail
 @settings(max_examples=200, deadline=None)
 @given(
     parts=st.lists(st.sampled_from(["\\", "@", "#", "?", "/", "%5c", "%40", "\t", ":"]), max_size=4)
@@ -244,7 +235,6 @@ def test_fuzz_no_key_reaches_evil_over_the_wire(
     assert odd == []
 
 
-@legacy_xfail
 def test_no_cookie_jar_cookies_set_by_any_server_are_never_sent(
     servers: tuple[Recorder, Recorder],
 ) -> None:

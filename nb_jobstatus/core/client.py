@@ -126,13 +126,15 @@ class Client:
 
     async def _get_json(self, url: str, request_id: str, timeout: float) -> tuple[int, Any]:
         reply = await self._send(url, request_id, timeout)
-        try:
-            data = decode(reply.content) if reply.content else None
-        except ResponseError:
-            data = None
+        data, why = None, "a body that is not JSON"
+        if reply.content:
+            try:
+                data = decode(reply.content, what=f"the {self.provider.title} answer")
+            except ResponseError as error:
+                why = f"a body that is not JSON: {error.message}"
         if data is None and reply.status not in (202, 204):
-            raise self._error(reply, request_id, "a body that is not JSON")
-        if data is not None:  # a key echoed in any form (raw, \u-escaped...) is masked
+            raise self._error(reply, request_id, why)
+        if data is not None:  # a key echoed in any form (raw, \\u-escaped...) is masked
             data = redact_json(data)
         effective = self.provider.envelope_status(data) or reply.status
         if reply.status >= 300 or effective >= 300:

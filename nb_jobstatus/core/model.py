@@ -66,6 +66,19 @@ class Status:
     cost: int | None = None  # Clipia: credits reserved while running, charged once finished
     raw: Any = field(default=None, compare=False, repr=False)
 
+    def __repr__(self) -> str:
+        """Short and useful on a cell's last line; never the raw body."""
+        parts = [self.provider, self.request_id, self.state.value]
+        if self.progress is not None and not self.state.terminal:
+            parts.append(f"{self.progress:.0f}%")
+        if self.queue_position is not None:
+            parts.append(f"queue position {self.queue_position}")
+        if self.assets:
+            parts.append(f"{len(self.assets)} file{'s' if len(self.assets) != 1 else ''}")
+        if self.reason:
+            parts.append(f"reason {self.reason[:80]!r}")
+        return f"<Status {' '.join(parts)}>"
+
     @property
     def images(self) -> tuple[Asset, ...]:
         return tuple(a for a in self.assets if a.kind == "image")

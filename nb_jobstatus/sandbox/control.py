@@ -175,7 +175,17 @@ class EnvironmentPatch:
 
     def __init__(self, values: dict[str, str]) -> None:
         self._saved = {name: os.environ.get(name) for name in values}
+        self._bases = sorted({v for k, v in values.items() if k.endswith("_BASE_URL")})
         os.environ.update(values)
+
+    def __repr__(self) -> str:
+        if not self._saved:
+            return "<sandbox environment: restored>"
+        where = self._bases[0].split("/")[2] if self._bases else "the sandbox"
+        return (
+            f"<sandbox environment: *_BASE_URL -> http://{where}, placeholder keys; "
+            "restore() undoes it>"
+        )
 
     def restore(self) -> None:
         saved, self._saved = self._saved, {}

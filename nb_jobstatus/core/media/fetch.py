@@ -46,11 +46,6 @@ from .store import (
     write_atomic,
 )
 
-try:  # LEGACY, remove with nb_jobstatus/http.py: the new client raises only JobStatusError
-    from requests import RequestException as _LegacyError
-except ImportError:  # pragma: no cover
-    _LegacyError = JobStatusError  # type: ignore[misc,assignment]
-
 _locks: weakref.WeakKeyDictionary[Any, threading.Lock] = weakref.WeakKeyDictionary()
 _locks_guard = threading.Lock()
 
@@ -71,12 +66,9 @@ def left(deadline: float | None) -> float | None:
 
 
 def download(job: Any, url: str, *, limit: int = DOWNLOAD_LIMIT, timeout: float) -> Any:
-    """``job.download`` (stops when the job is canceled) when the job has it, else its
-    client's; a ``Download(http_status, content, content_type)``."""
-    method = getattr(job, "download", None)
-    if callable(method):
-        return method(url, limit=limit, timeout=timeout)
-    return job.client.download(url, limit=limit, timeout=timeout)
+    """``job.download``: a ``Download(http_status, content, content_type)``; stops when the
+    job is canceled; raises only JobStatusError."""
+    return job.download(url, limit=limit, timeout=timeout)
 
 
 def cache_all(job: Any, *, deadline: float | None = None) -> bool:
@@ -242,9 +234,6 @@ def _download(job: Any, url: str, media: Media, deadline: float | None) -> bytes
         answer = download(job, url, limit=DOWNLOAD_LIMIT, timeout=timeout)
     except JobStatusError as error:
         media.error = _download_error(error)
-        return None
-    except _LegacyError as error:  # LEGACY, remove with nb_jobstatus/http.py
-        media.error = one_line(f"download failed: {type(error).__name__}: {error}")
         return None
     media.content_type = mime(answer.content_type)
     if not 200 <= answer.http_status < 300:

@@ -1,1 +1,0 @@
-from .core.media import *  # noqa: F403  (shim until the lead removes nb_jobstatus/media.py)
