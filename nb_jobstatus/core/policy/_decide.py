@@ -13,7 +13,8 @@ from ._window import Window, blind_window, load_ends, progress_window, values_of
 
 MIN_DELAY = 0.1  # s: no delay is shorter, whatever the inputs
 MAX_DELAY = 3600.0  # s: ... nor longer
-EDGE = 0.1  # the finish is rarely in this fraction of a window's start (of at most ...
+EDGE = 0.2  # with progress, the finish is rarely in this fraction of a window's start ...
+EDGE_BLIND = 0.1  # ... without, in this fraction (of at most ...
 EDGE_MAX = 2.0  # ... this many seconds): closing in starts there
 CLOSE = 0.22  # s between polls once the finish may have come (the lag it allows)
 AIM = 0.6  # s: a finish at least this far off is aimed at directly when the window is narrow
@@ -21,6 +22,7 @@ NARROW = 0.8  # s: a window this wide is narrow enough to aim at its start; a wi
 # neared in a step that should leave it this wide (at least half the way)
 REACH = 1.0  # s: with progress, no poll lands further off than this ...
 REACH_REL = 1.0  # ... plus this fraction of the time it has been running
+REACH_STEADY = 3.0  # ... or this fraction while every report agrees with one pace
 FIRST_PACE = 1.0  # s: the next poll while progress has not moved yet
 PAUSED = 0.2  # progress that moved, then paused: polled at this fraction of its running time
 SHORTEST = 0.25  # polls may reach this fraction of the shortest job of the kind at once
@@ -80,7 +82,8 @@ def _decide(found: list[Sample], now: float, hints: Hints, recall: Recall) -> tu
 
 def progress_delay(phase: Running, now: float, recall: Recall) -> tuple[float, str]:
     window = progress_window(phase, now, recall)
-    reach = REACH + REACH_REL * max(0.0, now - phase.start_lo)
+    rel = REACH_STEADY if window.steady else REACH_REL
+    reach = REACH + rel * max(0.0, now - phase.start_lo)
     if not window.measured:
         ends = load_ends(phase, recall)
         if ends is not None and ends - now > FIRST_PACE:
@@ -103,7 +106,8 @@ def approach(
     sample can narrow it: ``narrowing``); inside the window poll every ``gap``; past it, ever
     more slowly."""
     width = window.hi - window.lo
-    lead = window.lo + EDGE * min(width, EDGE_MAX) - now
+    edge = EDGE * width if narrowing else EDGE_BLIND * min(width, EDGE_MAX)
+    lead = window.lo + edge - now
     span = f"finish {window.lo:.1f}-{window.hi:.1f}s" if math.isfinite(window.hi) else ""
     if lead >= AIM and width > NARROW and narrowing:
         delay = min(reach, max(AIM, lead * max(0.5, 1.0 - NARROW / width)))

@@ -21,6 +21,7 @@ WANDER = 0.1  # s per root second: uneven steps put a step's end this far off th
 FINAL_UNKNOWN = (0.0, 2.5)  # s at 99-100 % before the finish, until jobs of the kind teach it
 WANDER_MARGIN, WANDER_FLOOR = 2.0, 0.03  # a learned slack is widened so: wander * 2 + 0.03
 RECENT = 4  # statements that give the latest pace
+STEADY_VALUES = 2  # distinct values past 0 that a pace may be trusted on for a long jump
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Window:
     hi: float
     why: str  # what the window rests on, for the reason string
     measured: bool = True  # False while the pace is unknown (hi is then inf)
+    steady: bool = False  # every report agrees with one pace (no stall or change of pace seen)
 
 
 def progress_window(phase: Running, now: float, recall: Recall) -> Window:
@@ -45,7 +47,8 @@ def progress_window(phase: Running, now: float, recall: Recall) -> Window:
     lo, hi = max(now, e_lo + final[0]), max(now, e_hi + final[1])
     where = "finalizing since" if latest >= TOP else "top at"
     why = f"{said}: {where} {e_lo:.1f}-{e_hi:.1f}s, +{final[0]:.1f}-{final[1]:.1f}s"
-    return Window(lo, hi, why)
+    moved = len({v for v in values if 0.0 < v < TOP})
+    return Window(lo, hi, why, steady=not line.dropped and moved >= STEADY_VALUES)
 
 
 Fitted = tuple[int | None, Fit | None]  # the steps, the top's crossing
