@@ -57,7 +57,7 @@ def serve(conn: Connection) -> None:
             sb.set_network(origin="api", rtt=args, jitter=args * 0.1)
             conn.send(None)
         elif verb == "add":
-            conn.send([sb.add_job("clipia", duration=d, images=1, size=(64, 64)) for d in args])
+            conn.send([sb.add_job("clipia", duration=d, images=0) for d in args])
         elif verb == "finishes":
             conn.send({rid: sb.finishes_at(rid, "clipia") for rid in args})
     sb.stop()

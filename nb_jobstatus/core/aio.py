@@ -52,16 +52,22 @@ class AioTransport:
     ) -> Reply:
         """GET ``url`` (already percent-encoded: sent as written)."""
         try:
-            return await asyncio.wait_for(self._get(url, headers, limit), timeout)
+            return await self._get(url, headers, limit, aiohttp.ClientTimeout(total=timeout))
         except asyncio.TimeoutError:
             raise Unreachable(f"no whole answer within {timeout:g}s", timed_out=True) from None
         except (aiohttp.ClientError, OSError, ValueError) as error:
             raise Unreachable(_describe(error)) from None
 
-    async def _get(self, url: str, headers: Mapping[str, str], limit: int) -> Reply:
+    async def _get(
+        self, url: str, headers: Mapping[str, str], limit: int, deadline: aiohttp.ClientTimeout
+    ) -> Reply:
+        """``deadline.total`` covers connect, headers and the whole body (aiohttp's timer
+        guards every read of the response's content)."""
         session = self._open()
         target = yarl.URL(url, encoded=True)
-        async with session.get(target, headers=dict(headers), allow_redirects=False) as response:
+        async with session.get(
+            target, headers=dict(headers), allow_redirects=False, timeout=deadline
+        ) as response:
             if response.content_length is not None and response.content_length > limit:
                 raise TooLarge(response.content_length, limit)
             content = await _read(response, limit)

@@ -19,7 +19,7 @@ from .errors import JobStatusError, ResponseError, TransportError, error_for_sta
 from .jsonbody import decode
 from .model import State, Status
 from .providers import Provider
-from .redact import redact_cut, redact_json
+from .redact import found_in, redact_cut, redact_json
 from .transport import Reply, TooLarge, Transport, Unreachable
 from .urls import UnsafeURL, curl_command, join, origin_text, parse, same_origin
 
@@ -58,6 +58,7 @@ class Client:
         self._transport = transport
         self.test_mode = bool(provider.test_key_prefix and key.startswith(provider.test_key_prefix))
         self.origin = origin_text(base_url)  # scheme://host:port
+        self._api_headers = {"Accept": "application/json", **provider.auth_headers(key)}
 
     def __repr__(self) -> str:
         return f"<Client {self.provider.name} {self.base_url}>"
@@ -134,15 +135,17 @@ class Client:
                 why = f"a body that is not JSON: {error.message}"
         if data is None and reply.status not in (202, 204):
             raise self._error(reply, request_id, why)
-        if data is not None:  # a key echoed in any form (raw, \\u-escaped...) is masked
-            data = redact_json(data)
+        if data is not None and found_in(reply.content.decode("utf-8", "replace")):
+            data = redact_json(data)  # a key echoed in any form (raw, \\u-escaped...) is masked
         effective = self.provider.envelope_status(data) or reply.status
         if reply.status >= 300 or effective >= 300:
             raise self._status_error(reply, data, effective, request_id)
         return reply.status, data
 
     async def _send(self, url: str, request_id: str, timeout: float) -> Reply:
-        headers = {"Accept": "application/json", **self.credentials_for(url)}
+        """A status or result request: its URL is built on the checked base URL, so the key
+        goes with it (no URL parse per poll; downloads decide per URL)."""
+        headers = self._api_headers
         try:
             return await self.transport.get(url, headers, timeout=timeout, limit=STATUS_LIMIT)
         except Unreachable as error:

@@ -111,6 +111,13 @@ def redact(text: str) -> str:
     return text if pattern is None else pattern.sub(MASK, text)
 
 
+def found_in(text: str) -> bool:
+    """Does ``text`` hold a registered key in any of its forms? (One scan: a body that holds
+    none, the usual case, need not be masked string by string once decoded.)"""
+    pattern = _full
+    return pattern is not None and pattern.search(text) is not None
+
+
 def _mask_tail(text: str) -> str:
     """``text`` with a key fragment at its end (a key cut short) replaced by ``***``."""
     for window, pattern in _tails:
