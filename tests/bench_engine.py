@@ -5,7 +5,8 @@
 
 The sandbox runs in a child process (so this process's CPU is the client's alone) and plays a
 network: a round trip with 10 % jitter on the API origin. Clipia-like jobs of 10-30 s (with
-``--quick`` 4-10 s) with the sandbox's default progress. For each round trip x job count:
+``--quick`` 4-10 s) with the sandbox's default progress (28 steps) and no files, so that the
+CPU measured is the polling's alone. For each round trip x job count:
 - lag p50 / p95: from the provider's finish (the sandbox's own clock) to the moment the client
   has the terminal answer;
 - status requests per job (status polls, plus one result fetch per completed Clipia job);
