@@ -39,9 +39,9 @@ BATCH_JS = """(index) => {
 
 
 class Follower:
-    """Samples the ``index``-th job's bar on a page until it is full or its state terminal,
-    with one quick screenshot once it has been seen moving. With ``idle``, it starts once every
-    cell has run and records the kernel's status too."""
+    """Samples the first job's bar on a page until it is full or its state terminal, and
+    takes one screenshot of it running when asked (``shoot``). With ``idle``, it starts once
+    every cell has run and records the kernel's status too."""
 
     def __init__(self, page: Any, shots: pathlib.Path, prefix: str, idle: bool = False) -> None:
         self.page, self.shots, self.prefix, self.idle = page, shots, prefix, idle
@@ -58,11 +58,16 @@ class Follower:
         width = widths[0] if widths else None
         status = P.kernel_status(self.page) if self.idle else None
         self.samples.append((round(time.monotonic() - (self._began or 0.0), 2), width, status))
-        if not self._shot and self.moved and width is not None and width < 100:
-            self._shot = True  # once the bar has been seen moving: a shot takes 0.1-2 s
-            P.quick_shot(self.page, self.shots / f"{self.prefix}-running.png", ".nbjs-job")
         state = states[0] if states else ""
         self.done = width == 100 or any(word in state for word in ("completed", "failed"))
+
+    def shoot(self) -> None:
+        """One quick screenshot of the job while it still runs (called once every follower
+        has seen its bar move, so that no shot, 0.1-3 s each, holds up a sample)."""
+        width = self.samples[-1][1] if self.samples else None
+        if not self._shot and not self.done and width is not None and width < 100:
+            self._shot = True
+            P.quick_shot(self.page, self.shots / f"{self.prefix}-running.png", ".nbjs-job")
 
     @property
     def moved(self) -> bool:
@@ -106,7 +111,7 @@ class Stage:
     followers: dict[str, Follower] = field(default_factory=dict)
     batch: BatchShot | None = None
     seconds: dict[str, float] = field(default_factory=dict)
-    log: list[Any] = field(default_factory=list)
+    slow: list[str] = field(default_factory=list)  # samples that held the loop up
 
 
 QUICKSTART = {"lab": "quickstart.ipynb", "nb7": "nb7-quickstart.ipynb"}
@@ -152,18 +157,16 @@ def follow(stage: Stage, shots: pathlib.Path, timeout: float = 90.0) -> None:
     watched: list[Any] = [*stage.followers.values(), stage.batch]
     end = time.monotonic() + timeout
     while time.monotonic() < end and not all(w.done for w in watched):
-        calm = all(f.done or f.moved for f in stage.followers.values())
-        for watcher in watched if calm else stage.followers.values():  # shots wait
+        calm = all(f.done or f.moved for f in stage.followers.values())  # shots wait
+        for watcher in watched if calm else stage.followers.values():
             t0 = time.monotonic()
             watcher.sample()
-            stage.log.append(
-                (
-                    round(t0 - end + timeout, 2),
-                    type(watcher).__name__,
-                    getattr(watcher, "prefix", ""),
-                    round(time.monotonic() - t0, 2),
-                )
-            )
+            if calm and isinstance(watcher, Follower):
+                watcher.shoot()
+            took = time.monotonic() - t0
+            if took > 0.1:  # a screenshot, or a page slow to answer: kept for the record
+                at = round(t0 - end + timeout, 2)
+                stage.slow.append(f"{at}s {getattr(watcher, 'prefix', 'batch')} {took:.2f}s")
         time.sleep(0.25)
 
 

@@ -7,6 +7,7 @@ Screenshots go to ``artifacts/screenshots/`` at the repository root.
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import shutil
@@ -109,6 +110,11 @@ def stage(chromium: Any, jupyter: JupyterServer, screenshots: pathlib.Path) -> I
     JupyterLab 4), loaded and run once, sampled while they run; see ``_stage``."""
     context = new_context(chromium)
     try:
-        yield open_stage(context, jupyter, screenshots, NOTEBOOKS / "quickstart.ipynb")
+        opened = open_stage(context, jupyter, screenshots, NOTEBOOKS / "quickstart.ipynb")
+        record = {"server up": round(jupyter.started_in, 1), **opened.seconds}
+        (SCREENSHOTS.parent / "browser-stage.json").write_text(
+            json.dumps({"seconds": record, "slow samples": opened.slow}, indent=1)
+        )
+        yield opened
     finally:
         context.close()

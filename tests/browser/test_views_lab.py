@@ -45,7 +45,7 @@ def test_batch_summary_and_named_cards(stage: Stage, screenshots: pathlib.Path) 
     grouped by reason; the 429 row shows its retry; every card names its job, by an id
     that tells it from the others, the full id on hover."""
     live = stage.batch.seen if stage.batch else None
-    assert live is not None, f"the live batch never showed finished jobs and files: {stage.log}"
+    assert live is not None, f"the live batch never showed finished jobs and files: {stage.slow}"
     summary = live["summary"]
     assert re.search(r"8 jobs", summary), summary
     assert live["running"] == 1, f"no RUNNING pill in the live summary: {summary}"
