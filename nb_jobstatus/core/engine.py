@@ -15,11 +15,11 @@ import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-from .version import __version__
 from . import policy as default_policy
 from .aio import AioTransport
 from .redact import logger
 from .transport import Transport
+from .version import __version__
 
 MEDIA_WORKERS = 2
 USER_AGENT = f"nb-jobstatus/{__version__}"
@@ -41,6 +41,8 @@ class Engine:
             MEDIA_WORKERS, thread_name_prefix="nbjs-media"
         )
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._later: set[Callable[[], object]] = set()
+        self._later_lock = threading.Lock()
         self._ready = threading.Event()
         self.thread = threading.Thread(target=self._run, name="nbjs-engine", daemon=True)
         self.thread.start()
@@ -79,6 +81,21 @@ class Engine:
     def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
         """Run ``coroutine`` on the loop and wait for its result (blocking)."""
         return self.submit(coroutine).result()
+
+    def once_later(self, seconds: float, call: Callable[[], object]) -> None:
+        """``call()`` on a media worker in ``seconds``, once however often it is asked for
+        meanwhile (from any thread)."""
+        with self._later_lock:
+            if call in self._later:
+                return
+            self._later.add(call)
+
+        def due() -> None:
+            with self._later_lock:
+                self._later.discard(call)
+            self.media_pool.submit(call)
+
+        self.loop.call_soon_threadsafe(self.loop.call_later, seconds, due)
 
     async def in_media_pool(self, call: Callable[[], T]) -> T:
         """``call()`` on a media worker, awaited on the loop."""

@@ -197,6 +197,7 @@ def _remember(job: Job) -> None:
     from . import media
 
     try:
-        media.remember(job)
+        if media.remember(job):  # waits for the next write: a second from now at the latest
+            job.engine.once_later(media.recent_jobs.EVERY, media.flush_recent)
     except Exception:
         logger.exception("could not remember %s %s", job.provider, job.request_id)

@@ -23,6 +23,7 @@ from .cap import (
 from .fetch import cache_all, cache_one, fetch
 from .probe import probe, probe_svg, sniff, svg_size
 from .recent_jobs import RecentJob, recent, remember
+from .recent_jobs import flush as flush_recent
 from .record import DOWNLOAD_LIMIT, MAX_PIXELS, REFUSED, THUMB_BYTES, THUMB_SIDE, Media
 from .save import NotSavedWarning, SavedFiles, save_all
 from .sizes import WEB_FORMATS, decoded_size, web_formats
@@ -62,6 +63,7 @@ __all__ = [
     "probe_svg",
     "recent",
     "remember",
+    "flush_recent",
     "safe_name",
     "save_all",
     "sniff",

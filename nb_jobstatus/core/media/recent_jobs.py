@@ -4,10 +4,12 @@ nor a query string. Written atomically, bounded to the last ``KEEP`` jobs."""
 
 from __future__ import annotations
 
+import atexit
 import json
 import threading
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -30,23 +32,36 @@ class RecentJob:
     at: float  # when it was remembered (Unix time)
 
 
-_pending: dict[tuple[str, str, str], RecentJob] = {}  # remembered, not yet written
+_pending: dict[Path, dict[tuple[str, str, str], RecentJob]] = {}  # per cache folder: not
+# yet written
 _writing = False  # one thread writes at a time; the others leave their entry and go on
+_written_at = 0.0  # time.monotonic() of the last write
+EVERY = 1.0  # s: at most one write a second; ``flush()`` writes what waits (the engine calls
+# it a second after a job is remembered, and at exit)
 
 
-def remember(job: Any) -> None:
-    """Remember ``job`` (called when a job starts and when it ends); never raises. A thousand
-    jobs starting at once cost a few writes, not a thousand: entries that arrive while one
-    thread writes are written together by it."""
-    global _writing
+def remember(job: Any) -> bool:
+    """Remember ``job`` (called when a job starts and when it ends); never raises. Returns
+    True when the entry waits for ``flush()``: a thousand jobs starting at once cost one
+    write, not a thousand."""
     try:
         entry = _entry(job)
     except (AttributeError, TypeError, ValueError) as error:
         logger.info("a job could not be remembered: %s", error)
-        return
+        return False
     with _lock:
-        _pending[_key(entry)] = entry
-        if _writing:
+        _pending.setdefault(cache_dir(), {})[_key(entry)] = entry
+        if _writing or time.monotonic() - _written_at < EVERY:
+            return True
+    flush()
+    return False
+
+
+def flush() -> None:
+    """Write the entries that wait (by one thread at a time; never raises)."""
+    global _writing, _written_at
+    with _lock:
+        if _writing or not _pending:
             return
         _writing = True
     try:
@@ -54,31 +69,33 @@ def remember(job: Any) -> None:
     finally:
         with _lock:
             _writing = False
+            _written_at = time.monotonic()
 
 
 def _write_pending() -> None:
     while True:
         with _lock:
-            batch = list(_pending.values())
-            _pending.clear()
-        if not batch:
-            return
+            if not _pending:
+                return
+            folder, waiting = _pending.popitem()
+        batch = list(waiting.values())
         try:
             fresh = {_key(entry) for entry in batch}
-            jobs = [j for j in _read() if _key(j) not in fresh]
+            jobs = [j for j in _read(folder) if _key(j) not in fresh]
             jobs = [*jobs, *batch][-KEEP:]
             data = {"version": 1, "jobs": [asdict(j) for j in jobs]}
-            write_atomic(cache_dir() / RECENT, json.dumps(data, indent=1).encode("utf-8"))
+            write_atomic(folder / RECENT, json.dumps(data, separators=(",", ":")).encode())
         except (OSError, ValueError, TypeError) as error:
             logger.info("the recent jobs list was not written: %s", error)
 
 
 def recent(limit: int = 20) -> list[RecentJob]:
     """The last ``limit`` jobs remembered, most recent first (across kernel restarts)."""
+    folder = cache_dir()
     with _lock:
-        pending = list(_pending.values())
-    fresh = {_key(entry) for entry in pending}
-    jobs = [j for j in _read() if _key(j) not in fresh] + pending
+        waiting = list(_pending.get(folder, {}).values())
+    fresh = {_key(entry) for entry in waiting}
+    jobs = [*(j for j in _read(folder) if _key(j) not in fresh), *waiting][-KEEP:]
     return list(reversed(jobs))[: max(0, limit)]
 
 
@@ -109,9 +126,9 @@ def _plain_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-def _read() -> list[RecentJob]:
+def _read(folder: Path) -> list[RecentJob]:
     try:
-        data = json.loads((cache_dir() / RECENT).read_text("utf-8"))
+        data = json.loads((folder / RECENT).read_text("utf-8"))
         rows = data["jobs"] if isinstance(data, dict) else []
     except (OSError, ValueError, KeyError):
         return []
@@ -141,3 +158,6 @@ def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError("not a string")
     return value
+
+
+atexit.register(flush)
