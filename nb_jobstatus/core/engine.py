@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import concurrent.futures
+import contextvars
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
@@ -59,10 +60,13 @@ class Engine:
 
     def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
         """Run ``coroutine`` on the loop (from any thread); an error in it is logged."""
-        self.loop.call_soon_threadsafe(self._start, coroutine)
+        # A fresh context: the caller's (ipykernel keeps the cell's message parent in it)
+        # would tag every later display update with the cell that started the job, and
+        # nbclient drops updates not tagged with the cell running now.
+        self.loop.call_soon_threadsafe(self._start, coroutine, context=contextvars.Context())
 
     def _start(self, coroutine: Coroutine[Any, Any, Any]) -> None:
-        task = self.loop.create_task(coroutine)
+        task = contextvars.Context().run(self.loop.create_task, coroutine)  # 3.10 too
         self._tasks.add(task)
         task.add_done_callback(self._finished)
 
@@ -95,7 +99,9 @@ class Engine:
                 self._later.discard(call)
             self.media_pool.submit(call)
 
-        self.loop.call_soon_threadsafe(self.loop.call_later, seconds, due)
+        self.loop.call_soon_threadsafe(
+            self.loop.call_later, seconds, due, context=contextvars.Context()
+        )
 
     async def in_media_pool(self, call: Callable[[], T]) -> T:
         """``call()`` on a media worker, awaited on the loop."""
