@@ -42,6 +42,7 @@ PROPERTY_NAMES = """background background-color border border-bottom border-coll
     letter-spacing line-height list-style margin margin-bottom margin-left margin-right
     margin-top max-height max-width min-height min-width opacity overflow overflow-x
     overflow-y padding padding-bottom padding-left padding-right padding-top position right
+    table-layout
     text-align text-decoration text-overflow text-transform top vertical-align visibility
     white-space width word-break word-wrap"""
 PROPERTIES = set(PROPERTY_NAMES.split())

@@ -128,8 +128,8 @@ def table_html(jobs: Sequence[JobLike], *, fold: bool = True) -> str:
     head = "".join(f'<th style="{pal.HEAD_CELL}">{name}</th>' for name in COLUMNS)
     rows = "".join(row_html(job, names[id(job)]) for job in jobs)
     table = (
-        f'<table class="nbjs-table" style="border-collapse: collapse; width: 100%; '
-        f'font-size: 13px; line-height: 1.45"><thead><tr>{head}</tr></thead>'
+        '<table class="nbjs-table" style="border-collapse: collapse; width: 100%; '
+        f'table-layout: auto; font-size: 13px; line-height: 1.45"><thead><tr>{head}</tr></thead>'
         f"<tbody>{rows}</tbody></table>"
     )
     if fold and len(jobs) > TABLE_FOLD:

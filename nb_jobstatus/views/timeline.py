@@ -181,8 +181,9 @@ def table_html(history: Sequence[Poll]) -> str:
     )
     more = h.muted(f"… {hidden:,} earlier polls not shown") if hidden else ""
     return (
-        f'{more}<table class="nbjs-timeline" style="border-collapse: collapse; font-size: 12px; '
-        f'font-family: {pal.MONO}; margin: 4px 0"><tr>{head}</tr>{body}</table>'
+        f'{more}<table class="nbjs-timeline" style="border-collapse: collapse; '
+        f'table-layout: auto; font-size: 12px; font-family: {pal.MONO}; margin: 4px 0">'
+        f"<tr>{head}</tr>{body}</table>"
     )
 
 

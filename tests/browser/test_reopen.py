@@ -139,12 +139,6 @@ OVERLAP_JS = """() => Array.from(document.querySelectorAll('.nbjs-table tbody tr
 }).filter(Boolean)"""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="views: JupyterLab's rendered-HTML CSS sets table-layout: fixed, so the batch "
-    "table's seven columns are equal (about 99 px) and the progress bar (min-width 60 px) "
-    "runs over its 64 px label ('done', 'failed', 'stopped'); the live widget is not affected",
-)
 def test_final_batch_table_bar_and_label_apart(
     stage: Stage, saved: dict[str, Any], reopened: dict[str, Any]
 ) -> None:
