@@ -14,7 +14,7 @@ import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..core.model import Poll
+from ..core.model import Poll, State
 from . import _format as fmt
 from . import _html as h
 from . import palette as pal
@@ -38,6 +38,8 @@ def answer(poll: Poll, last: bool, failed: bool) -> str:
         return "429 pause"
     if poll.error is not None:
         return "error" if last and failed else "retry"
+    if poll.status is not None and poll.status.state in (State.FAILED, State.CANCELED):
+        return "error"  # the provider's own "failed": not progress falling to zero
     return "ok"
 
 
@@ -61,7 +63,9 @@ def predicted(found: list[Mark]) -> float | None:
     return None
 
 
-def chart_svg(found: list[Mark], finished: float | None, forecast: float | None) -> str:
+def chart_svg(
+    found: list[Mark], finished: float | None, forecast: float | None, failed: bool = False
+) -> str:
     """The chart as an SVG document (our own numbers and words only)."""
     ends = [m.at for m in found] + [t for t in (finished, forecast) if t is not None]
     span = max([1.0, *ends]) * 1.05
@@ -79,7 +83,8 @@ def chart_svg(found: list[Mark], finished: float | None, forecast: float | None)
         parts.append(
             f'<polyline points="{line}" fill="none" stroke="{pal.INFO}" stroke-width="1.5"/>'
         )
-    for t, dash, color in ((forecast, "4 3", pal.MUTED_COLOR), (finished, "", pal.SUCCESS)):
+    end = pal.ERROR if failed or (found and found[-1].answer == "error") else pal.SUCCESS
+    for t, dash, color in ((forecast, "4 3", pal.MUTED_COLOR), (finished, "", end)):
         if t is not None:
             extra = f' stroke-dasharray="{dash}"' if dash else ""
             parts.append(
@@ -137,7 +142,7 @@ def chart_html(history: Sequence[Poll], *, finished: float | None, failed: bool)
     found = marks(history, failed)
     if not found:
         return ""
-    svg = chart_svg(found, fmt.finite(finished), predicted(found))
+    svg = chart_svg(found, fmt.finite(finished), predicted(found), failed)
     data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     counts = {name: sum(1 for m in found if m.answer == name) for name in MARKS}
     alt = "polls: " + ", ".join(f"{n} {name}" for name, n in counts.items() if n)
