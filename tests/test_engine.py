@@ -145,6 +145,7 @@ def test_fixed_interval(sb) -> None:
 
 
 def test_progress_policy_polls_little_and_detects_fast(sb) -> None:
+    engine().memory.forget()  # what earlier tests' jobs taught must not steer this one
     rid = sb.add_job("clipia", duration=4.0)
     job = follow(sb, "clipia", rid)
     job.wait(15)
@@ -244,3 +245,52 @@ def test_a_first_sample_at_one_percent_does_not_stall(sb) -> None:
     assert first_running.next_delay is not None and first_running.next_delay <= 1.0
     finished_at = api_requests(sb, rid)[0].time + 5.0
     assert api_requests(sb, rid)[-1].time - finished_at < 1.0
+
+
+def test_await_job_in_an_asyncio_program_does_not_block_its_loop(sb) -> None:
+    """``await job`` gives the terminal Status while the program's own loop keeps running."""
+    import asyncio
+
+    rid = sb.add_job("clipia", duration=1.0)
+    job = follow(sb, "clipia", rid, key="await-key")
+    ticks: list[float] = []
+
+    async def tick() -> None:
+        while True:
+            ticks.append(time.monotonic())
+            await asyncio.sleep(0.05)
+
+    async def main() -> object:
+        ticker = asyncio.create_task(tick())
+        status = await job
+        ticker.cancel()
+        return status
+
+    status = asyncio.run(main())
+    assert status is job.status and status.state is State.COMPLETED
+    assert len(ticks) >= 10  # the loop ran all along (1 s at 0.05 s a tick)
+
+
+def test_await_job_raises_the_error_that_ended_it(sb) -> None:
+    import asyncio
+
+    rid = sb.add_job("napkin", duration=1.0, faults=["404"])
+    job = follow(sb, "napkin", rid, key="await-error-key")
+    with pytest.raises(NotFoundError):
+        asyncio.run(asyncio.wait_for(_awaited(job), 10))
+
+
+async def _awaited(job: Job) -> object:
+    return await job
+
+
+def test_await_job_in_an_ipython_cell(sb) -> None:
+    """IPython's top-level await, as in a notebook cell."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    rid = sb.add_job("sivi", duration=0.5)
+    shell.user_ns["job"] = follow(sb, "sivi", rid, key="ipython-await-key")
+    result = shell.run_cell("status = await job")
+    assert result.success, result.error_in_exec
+    assert shell.user_ns["status"].state is State.COMPLETED
