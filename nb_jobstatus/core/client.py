@@ -65,7 +65,7 @@ class Client:
 
     @property
     def transport(self) -> Transport:
-        return self._transport or engine_module.engine().transport
+        return self._transport or engine_module.here().transport
 
     @property
     def key_env(self) -> str:
@@ -273,21 +273,20 @@ class Client:
         try:
             parse(url)
         except UnsafeURL as error:
-            raise ResponseError(
-                f"refused an unsafe URL: {redact_cut(str(error), 200)}",
-                code="unsafe_url",
-                provider=self.provider.name,
-            ) from None
+            raise self._unsafe("URL", error) from None
 
     def _hop(self, url: str, location: str) -> str:
         try:
             return join(url, location)
         except UnsafeURL as error:
-            raise ResponseError(
-                f"refused an unsafe redirect: {redact_cut(str(error), 200)}",
-                code="unsafe_url",
-                provider=self.provider.name,
-            ) from None
+            raise self._unsafe("redirect", error) from None
+
+    def _unsafe(self, what: str, error: UnsafeURL) -> ResponseError:
+        return ResponseError(
+            f"refused an unsafe {what}: {redact_cut(str(error), 200)}",
+            code="unsafe_url",
+            provider=self.provider.name,
+        )
 
 
 def _json_text(data: Any) -> str:
