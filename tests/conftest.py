@@ -1,10 +1,12 @@
-"""Shared fixtures: one sandbox server per test session, a canary key, fast backoff."""
+"""Shared fixtures: one sandbox server per test session, the sandbox in memory on a jumping
+clock, a canary key, fast backoff."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
+from _memory import Memory
 
 from nb_jobstatus import sandbox as sandbox_module
 from nb_jobstatus.core import budget
@@ -26,6 +28,15 @@ def sb() -> Iterator[sandbox_module.Sandbox]:
     server = sandbox_module.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def memory() -> Iterator[Memory]:
+    """The sandbox in memory and an engine of its own on a clock that jumps to the next timer:
+    jobs end in milliseconds, no socket (see tests/_memory.py)."""
+    held = Memory()
+    yield held
+    held.close()
 
 
 @pytest.fixture

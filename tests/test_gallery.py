@@ -1,4 +1,5 @@
-"""The gallery: the HTML of real sandbox jobs, their thumbnails, faults and hostile text."""
+"""The gallery: the HTML of real sandbox jobs (the sandbox in memory, tests/_memory.py), their
+thumbnails, faults and hostile text."""
 
 from __future__ import annotations
 
@@ -10,12 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _helpers import follow
+from _memory import Memory
 from bs4 import BeautifulSoup
 from PIL import Image
 from test_views_model import StaticJob
 
-from nb_jobstatus import sandbox
 from nb_jobstatus.views import one
 from nb_jobstatus.views.model import model_of
 
@@ -48,8 +48,8 @@ def check_links(page: str) -> None:
         assert 'target="_blank"' in tag and 'rel="noopener noreferrer"' in tag, tag
 
 
-def test_sivi_gallery(sb: sandbox.Sandbox) -> None:
-    job = follow(sb, "sivi", images=2)
+def test_sivi_gallery(memory: Memory) -> None:
+    job = memory.follow("sivi", images=2)
     page = gallery_html(job)
     assert page.startswith('<div class="nbjs-gallery"')
     assert job.status is not None
@@ -80,8 +80,8 @@ def test_sivi_gallery(sb: sandbox.Sandbox) -> None:
         ("clipia", {"images": 2}, "image/jpeg"),
     ],
 )
-def test_thumbnails(sb: sandbox.Sandbox, provider: str, options: dict[str, Any], kind: str) -> None:
-    job = follow(sb, provider, **options)
+def test_thumbnails(memory: Memory, provider: str, options: dict[str, Any], kind: str) -> None:
+    job = memory.follow(provider, **options)
     page = gallery_html(job)
     images = IMG.findall(page)
     assert images and all(found == kind for found, _, _ in images)
@@ -93,8 +93,8 @@ def test_thumbnails(sb: sandbox.Sandbox, provider: str, options: dict[str, Any],
     assert DIMS.findall(page) == [(str(width), str(height))] * len(images)
 
 
-def test_svg_only_as_img(sb: sandbox.Sandbox) -> None:
-    job = follow(sb, "napkin", format="svg", images=2, media_faults={0: "svg-script"})
+def test_svg_only_as_img(memory: Memory) -> None:
+    job = memory.follow("napkin", format="svg", images=2, media_faults={0: "svg-script"})
     page = gallery_html(job)
     assert len(IMG.findall(page)) == 2
     assert "data:image/svg+xml;base64," in page
@@ -104,9 +104,9 @@ def test_svg_only_as_img(sb: sandbox.Sandbox) -> None:
     assert "nbjs-warning" in first and "script" in first
 
 
-def test_each_fault_in_its_own_card(sb: sandbox.Sandbox) -> None:
+def test_each_fault_in_its_own_card(memory: Memory) -> None:
     faults = ["404", "not-image", "truncated", "bomb", "huge"]
-    job = follow(sb, "sivi", images=6, media_faults=dict(enumerate(faults)))
+    job = memory.follow("sivi", images=6, media_faults=dict(enumerate(faults)))
     found = cards(gallery_html(job))
     expected = [
         "HTTP 404",
@@ -124,24 +124,24 @@ def test_each_fault_in_its_own_card(sb: sandbox.Sandbox) -> None:
     assert "nbjs-error" not in found[5] and len(IMG.findall(found[5])) == 1
 
 
-def test_size_mismatch_warning(sb: sandbox.Sandbox) -> None:
-    real = follow(sb, "clipia", size=(1000, 1000))
+def test_size_mismatch_warning(memory: Memory) -> None:
+    real = memory.follow("clipia", size=(1000, 1000))
     assert real.status is not None
     asset = real.status.assets[0]
     claimed = {"url": asset.url, "original_url": asset.original_url}
-    job = follow(sb, "clipia", overrides={"output": {"images": [claimed | {"width": 1080}]}})
+    job = memory.follow("clipia", overrides={"output": {"images": [claimed | {"width": 1080}]}})
     page = gallery_html(job)
     assert DIMS.findall(page) == [("1000", "1000")]  # measured wins
     warning = re.search(r'<div class="nbjs-warning"[^>]*>(.*?)</div>', page)
     assert warning is None  # a height was not reported: nothing to compare
     claimed |= {"width": 1080, "height": 1080}
-    job = follow(sb, "clipia", overrides={"output": {"images": [claimed]}})
+    job = memory.follow("clipia", overrides={"output": {"images": [claimed]}})
     warning = re.search(r'<div class="nbjs-warning"[^>]*>(.*?)</div>', gallery_html(job))
     assert warning and "reported 1080 × 1080 px, actual 1000 × 1000 px" in warning.group(1)
 
 
-def test_hostile_text_is_escaped(sb: sandbox.Sandbox) -> None:
-    real = follow(sb, "sivi")
+def test_hostile_text_is_escaped(memory: Memory) -> None:
+    real = memory.follow("sivi")
     assert real.status is not None
     variation = {
         "variantImageUrl": real.status.assets[0].url,
@@ -156,7 +156,7 @@ def test_hostile_text_is_escaped(sb: sandbox.Sandbox) -> None:
         "link": 'https://sivi.example/d?a=1&b="><script>alert(5)</script>',
         "result": {"variations": [variation]},
     }
-    job = follow(sb, "sivi", overrides=overrides)
+    job = memory.follow("sivi", overrides=overrides)
     page = gallery_html(job)
     lowered = page.lower()
     assert "<script" not in lowered and "<img src=x" not in lowered
@@ -169,11 +169,11 @@ def test_hostile_text_is_escaped(sb: sandbox.Sandbox) -> None:
     assert 'href="https://sivi.example/d?a=1&amp;b=&quot;&gt;&lt;script&gt;' in page
 
 
-def test_hostile_file_id_and_url(sb: sandbox.Sandbox) -> None:
+def test_hostile_file_id_and_url(memory: Memory) -> None:
     rid = "0" * 8 + "-0000-4000-8000-" + "0" * 12
-    base = sb.base_url("napkin")
+    base = memory.sb.base_url("napkin")
     bad = {"url": f"{base}/v1/visual/{rid}/file/<b onmouseover=alert(1)>", "width": 9}
-    job = follow(sb, "napkin", overrides={"generated_files": [bad, {"url": "javascript:x()"}]})
+    job = memory.follow("napkin", overrides={"generated_files": [bad, {"url": "javascript:x()"}]})
     page = gallery_html(job)
     assert "<b onmouseover" not in page and "&lt;b onmouseover=alert(1)&gt;" in page
     hostile, script = cards(page)
@@ -182,8 +182,8 @@ def test_hostile_file_id_and_url(sb: sandbox.Sandbox) -> None:
     check_links(page)
 
 
-def test_before_media_are_cached(sb: sandbox.Sandbox) -> None:
-    done = follow(sb, "napkin", format="png", images=2, size=(1600, 900))
+def test_before_media_are_cached(memory: Memory) -> None:
+    done = memory.follow("napkin", format="png", images=2, size=(1600, 900))
     # as the view sees a job between completion and its media
     job = StaticJob("napkin", done.request_id, done.status, settled=False)
     page = gallery_html(job)
@@ -192,14 +192,14 @@ def test_before_media_are_cached(sb: sandbox.Sandbox) -> None:
     assert page.count("(reported)") == 2
 
 
-def test_video_and_file_cards(sb: sandbox.Sandbox) -> None:
-    job = follow(sb, "clipia", images=1, video=True)
+def test_video_and_file_cards(memory: Memory) -> None:
+    job = memory.follow("clipia", images=1, video=True)
     video = cards(gallery_html(job))[1]
     seconds = job.status.assets[1].duration  # type: ignore[union-attr]
     assert "▶ video</a>" in video and f"· {seconds:.1f}s" in video
     assert "<video" in video and 'preload="metadata"' in video
     assert re.search(r'href="http://127\.0\.0\.1:\d+/clipia/files/[^"]+/video\.mp4"', video)
-    job = follow(sb, "napkin", format="ppt")
+    job = memory.follow("napkin", format="ppt")
     (card,) = cards(gallery_html(job))
     assert "<img" not in card and "<a " not in card  # the file URL needs a Bearer header
     path = job.media[job.status.assets[0].url].path if job.status else None
@@ -207,18 +207,18 @@ def test_video_and_file_cards(sb: sandbox.Sandbox) -> None:
     assert "PPTX" in card
 
 
-def test_test_key_is_marked(sb: sandbox.Sandbox) -> None:
-    job = follow(sb, "clipia", api_key="clipia_test_0123456789")
+def test_test_key_is_marked(memory: Memory) -> None:
+    job = memory.follow("clipia", api_key="clipia_test_0123456789")
     page = gallery_html(job)
     assert "test key: mock result" in page
     assert DIMS.findall(page) == [("1024", "1024")]
-    normal = follow(sb, "clipia")
+    normal = memory.follow("clipia")
     assert "test key" not in gallery_html(normal)
 
 
-def test_plain_colours_and_inline_block_layout(sb: sandbox.Sandbox) -> None:
+def test_plain_colours_and_inline_block_layout(memory: Memory) -> None:
     """What a reopened (sanitized) notebook keeps: plain colours, inline-block cards."""
-    page = gallery_html(follow(sb, "sivi", images=3))
+    page = gallery_html(memory.follow("sivi", images=3))
     assert "var(" not in page and "flex-wrap" not in page and "gap:" not in page
     found = BeautifulSoup(page, "html.parser").select(".nbjs-asset")
     assert len(found) == 3

@@ -1,4 +1,5 @@
-"""core.media against the sandbox: real downloads, real Pillow, a temporary cache."""
+"""core.media against the sandbox in memory (tests/_memory.py): real downloads through the
+Transport, real Pillow, a temporary cache."""
 
 from __future__ import annotations
 
@@ -10,10 +11,9 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from _helpers import follow
+from _memory import Memory
 from PIL import Image
 
-import nb_jobstatus
 from nb_jobstatus import sandbox
 from nb_jobstatus.core import media
 from nb_jobstatus.core.media import store
@@ -52,8 +52,8 @@ def served(job: Job, url: str) -> bytes:
 # -- each provider's files ----------------------------------------------------------------------
 
 
-def test_sivi_jpeg(sb: sandbox.Sandbox, cache: Path) -> None:
-    job = follow(sb, "sivi", images=2, sub_variants=1)
+def test_sivi_jpeg(memory: Memory, cache: Path) -> None:
+    job = memory.follow("sivi", images=2, sub_variants=1)
     items = medias(job)
     assert len(items) == 4
     for item in items:
@@ -66,8 +66,8 @@ def test_sivi_jpeg(sb: sandbox.Sandbox, cache: Path) -> None:
         assert item.size_bytes == item.path.stat().st_size
 
 
-def test_napkin_png_10000_by_6086(sb: sandbox.Sandbox) -> None:
-    job = follow(sb, "napkin", format="png", size=(10000, 6086))
+def test_napkin_png_10000_by_6086(memory: Memory) -> None:
+    job = memory.follow("napkin", format="png", size=(10000, 6086))
     (item,) = medias(job)
     picture = check_thumbnail(item)
     assert (item.format, item.width, item.height) == ("PNG", 10000, 6086)
@@ -84,8 +84,8 @@ def test_napkin_png_10000_by_6086(sb: sandbox.Sandbox) -> None:
     assert len(data) <= media.THUMB_BYTES
 
 
-def test_napkin_svg_kept_as_svg(sb: sandbox.Sandbox) -> None:
-    job = follow(sb, "napkin", format="svg", images=2, size=(1200, 800))
+def test_napkin_svg_kept_as_svg(memory: Memory) -> None:
+    job = memory.follow("napkin", format="svg", images=2, size=(1200, 800))
     for item in medias(job):
         assert (item.format, item.width, item.height) == ("SVG", 1200, 800)
         assert item.thumbnail_type == "image/svg+xml" and item.thumbnail is not None
@@ -94,16 +94,16 @@ def test_napkin_svg_kept_as_svg(sb: sandbox.Sandbox) -> None:
         assert item.path.read_bytes() == item.thumbnail
 
 
-def test_napkin_svg_script_is_flagged(sb: sandbox.Sandbox) -> None:
-    job = follow(sb, "napkin", format="svg", images=2, media_faults={0: "svg-script"})
+def test_napkin_svg_script_is_flagged(memory: Memory) -> None:
+    job = memory.follow("napkin", format="svg", images=2, media_faults={0: "svg-script"})
     hostile, fine = medias(job)
     assert hostile.error is None and hostile.thumbnail_type == "image/svg+xml"
     assert hostile.warning and "script" in hostile.warning
     assert fine.warning is None
 
 
-def test_napkin_ppt_has_no_thumbnail(sb: sandbox.Sandbox) -> None:
-    job = follow(sb, "napkin", format="ppt")
+def test_napkin_ppt_has_no_thumbnail(memory: Memory) -> None:
+    job = memory.follow("napkin", format="ppt")
     (item,) = medias(job)
     assert item.asset.kind == "file" and item.error is None
     assert item.thumbnail is None and item.format is None
@@ -111,19 +111,19 @@ def test_napkin_ppt_has_no_thumbnail(sb: sandbox.Sandbox) -> None:
     assert item.path.read_bytes().startswith(b"PK")
 
 
-def test_clipia_prefers_the_original(sb: sandbox.Sandbox) -> None:
-    job = follow(sb, "clipia", images=2)
+def test_clipia_prefers_the_original(memory: Memory) -> None:
+    job = memory.follow("clipia", images=2)
     for item in medias(job):
         check_thumbnail(item)
         assert item.source_url == item.asset.original_url
         assert (item.format, item.width, item.height) == ("PNG", 1080, 1080)
         assert item.path is not None and item.path.suffix == ".png"
-    paths = [r.path for r in sb.requests if r.request_id == job.request_id]
+    paths = [r.path for r in memory.sb.requests if r.request_id == job.request_id]
     assert not [p for p in paths if p.endswith(".webp")], "the display copy was not needed"
 
 
-def test_clipia_video(sb: sandbox.Sandbox) -> None:
-    job = follow(sb, "clipia", images=1, video=True)
+def test_clipia_video(memory: Memory) -> None:
+    job = memory.follow("clipia", images=1, video=True)
     image, video = medias(job)
     check_thumbnail(image)
     assert video.asset.kind == "video" and video.error is None
@@ -131,8 +131,8 @@ def test_clipia_video(sb: sandbox.Sandbox) -> None:
     assert video.size_bytes and video.path is not None and video.path.suffix == ".mp4"
 
 
-def test_clipia_test_key(sb: sandbox.Sandbox) -> None:
-    job = follow(sb, "clipia", api_key="clipia_test_0123456789")
+def test_clipia_test_key(memory: Memory) -> None:
+    job = memory.follow("clipia", api_key="clipia_test_0123456789")
     assert job.status is not None and job.status.test_mode
     (item,) = medias(job)
     check_thumbnail(item)
@@ -152,8 +152,8 @@ FAULTS = {
 
 @pytest.mark.parametrize("provider", ["sivi", "napkin", "clipia"])
 @pytest.mark.parametrize("fault", list(FAULTS))
-def test_media_fault(sb: sandbox.Sandbox, provider: str, fault: str) -> None:
-    job = follow(sb, provider, images=2, media_faults={0: fault})
+def test_media_fault(memory: Memory, provider: str, fault: str) -> None:
+    job = memory.follow(provider, images=2, media_faults={0: fault})
     broken, fine = medias(job)
     assert broken.error is not None and FAULTS[fault] in broken.error
     assert "\n" not in broken.error and broken.thumbnail is None
@@ -164,26 +164,26 @@ def test_media_fault(sb: sandbox.Sandbox, provider: str, fault: str) -> None:
         assert broken.path is None
 
 
-def test_size_mismatch_warning(sb: sandbox.Sandbox) -> None:
-    real = follow(sb, "clipia", size=(1000, 1000))
+def test_size_mismatch_warning(memory: Memory) -> None:
+    real = memory.follow("clipia", size=(1000, 1000))
     (asset,) = real.status.assets if real.status else ()
     claimed = {"url": asset.url, "original_url": asset.original_url}
     output = {"images": [claimed | {"width": 1080, "height": 1080}]}
-    job = follow(sb, "clipia", overrides={"output": output})
+    job = memory.follow("clipia", overrides={"output": output})
     (item,) = medias(job)
     assert item.error is None
     assert item.warning == "reported 1080 × 1080 px, actual 1000 × 1000 px"
 
 
-def test_no_key_reaches_the_media_origin(sb: sandbox.Sandbox) -> None:
-    follow(sb, "sivi", images=2)
-    follow(sb, "clipia", images=1, video=True)
-    napkin = follow(sb, "napkin", format="png")
-    on_media = [r for r in sb.requests if r.origin == "media"]
+def test_no_key_reaches_the_media_origin(memory: Memory) -> None:
+    memory.follow("sivi", images=2)
+    memory.follow("clipia", images=1, video=True)
+    napkin = memory.follow("napkin", format="png")
+    on_media = [r for r in memory.sb.requests if r.origin == "media"]
     assert on_media
     for request in on_media:
         assert not {name.lower() for name in request.headers} & set(KEY_HEADERS), request
-    napkin_files = [r for r in sb.requests if "/file/" in r.path]
+    napkin_files = [r for r in memory.sb.requests if "/file/" in r.path]
     mine = [r for r in napkin_files if r.request_id == napkin.request_id]
     assert mine and all("Bearer test-key" in r.headers.values() for r in mine)
 
@@ -191,8 +191,8 @@ def test_no_key_reaches_the_media_origin(sb: sandbox.Sandbox) -> None:
 # -- cache behaviour ----------------------------------------------------------------------------
 
 
-def test_cache_all_is_idempotent_and_thread_safe(sb: sandbox.Sandbox) -> None:
-    job = follow(sb, "sivi", images=3)
+def test_cache_all_is_idempotent_and_thread_safe(memory: Memory) -> None:
+    job = memory.follow("sivi", images=3)
     first = dict(job.media)
     threads = [threading.Thread(target=media.cache_all, args=(job,)) for _ in range(4)]
     for thread in threads:
@@ -201,13 +201,13 @@ def test_cache_all_is_idempotent_and_thread_safe(sb: sandbox.Sandbox) -> None:
         thread.join()
     assert job.media == first
     downloads = [
-        r.path for r in sb.requests if r.origin == "media" and r.request_id == job.request_id
+        r.path for r in memory.sb.requests if r.origin == "media" and r.request_id == job.request_id
     ]
     assert len(downloads) == len(set(downloads)) == 3
 
 
-def test_save_all_writes_the_originals(sb: sandbox.Sandbox, tmp_path: Path) -> None:
-    job = follow(sb, "clipia", images=2)
+def test_save_all_writes_the_originals(memory: Memory, tmp_path: Path) -> None:
+    job = memory.follow("clipia", images=2)
     paths = media.save_all(job, tmp_path / "out")
     rid = job.request_id
     assert [p.name for p in paths] == [f"clipia-{rid}-0.png", f"clipia-{rid}-1.png"]
@@ -216,12 +216,9 @@ def test_save_all_writes_the_originals(sb: sandbox.Sandbox, tmp_path: Path) -> N
         assert path.read_bytes() == served(job, asset.original_url)
 
 
-def test_save_caches_first_and_skips_failures(sb: sandbox.Sandbox, tmp_path: Path) -> None:
-    rid = sb.add_job("napkin", duration=0.2, images=2, format="svg", media_faults={1: "404"})
-    job = nb_jobstatus.watch(
-        "napkin", rid, base_url=sb.base_url("napkin"), api_key="test-key", display=False
-    )
-    assert isinstance(job, Job)
+def test_save_caches_first_and_skips_failures(memory: Memory, tmp_path: Path) -> None:
+    rid = memory.sb.add_job("napkin", duration=0.2, images=2, format="svg", media_faults={1: "404"})
+    job = memory.watch("napkin", rid)
     job.wait(10)
     with pytest.warns(media.NotSavedWarning, match=r"1 of 2 files .* not saved: file 1: HTTP 404$"):
         paths = job.save(tmp_path)  # no explicit cache_all first
@@ -229,14 +226,11 @@ def test_save_caches_first_and_skips_failures(sb: sandbox.Sandbox, tmp_path: Pat
     assert paths[0].read_bytes().startswith(b"<svg")
 
 
-def test_cache_survives_napkin_expiry(sb: sandbox.Sandbox, tmp_path: Path) -> None:
+def test_cache_survives_napkin_expiry(memory: Memory, tmp_path: Path) -> None:
     # Napkin is polled every 0.9 s (no progress reported): expire_after must leave room for
     # one poll to see "completed" before the files answer 410.
-    rid = sb.add_job("napkin", duration=0.2, format="png", images=2, expire_after=1.5)
-    job = nb_jobstatus.watch(
-        "napkin", rid, base_url=sb.base_url("napkin"), api_key="test-key", display=False
-    )
-    assert isinstance(job, Job)
+    rid = memory.sb.add_job("napkin", duration=0.2, format="png", images=2, expire_after=1.5)
+    job = memory.watch("napkin", rid)
     job.wait(10)
     assert job.status is not None
     url = job.status.assets[0].url
@@ -246,7 +240,7 @@ def test_cache_survives_napkin_expiry(sb: sandbox.Sandbox, tmp_path: Path) -> No
     assert [m.error for m in job.media.values()] == [None, None]
     while job.client.download(url).http_status != 410:  # until it expires at the provider
         assert time.monotonic() < deadline
-        time.sleep(0.1)
+        memory.sleep(0.1)  # on the sandbox's clock
     paths = job.save(tmp_path)
     assert len(paths) == 2
     assert paths[0].read_bytes() == job.media[url].path.read_bytes()
@@ -269,27 +263,23 @@ def test_cache_path_stays_inside(cache: Path) -> None:
         assert not path.name.startswith(".")
 
 
-def media_requests(sb: sandbox.Sandbox, request_id: str) -> int:
+def media_requests(sb: sandbox.Controls, request_id: str) -> int:
     return len([r for r in sb.requests if r.origin == "media" and r.request_id == request_id])
 
 
-def test_following_a_finished_job_again_downloads_nothing(sb: sandbox.Sandbox) -> None:
-    first = follow(sb, "clipia", images=2)
-    before = media_requests(sb, first.request_id)
-    again = nb_jobstatus.watch(
-        "clipia", first.request_id, base_url=sb.base_url("clipia"), api_key="test-key",
-        display=False,
-    )  # fmt: skip
-    assert isinstance(again, Job)
+def test_following_a_finished_job_again_downloads_nothing(memory: Memory) -> None:
+    first = memory.follow("clipia", images=2)
+    before = media_requests(memory.sb, first.request_id)
+    again = memory.watch("clipia", first.request_id)
     again.wait(10)
     media.cache_all(again)
-    assert media_requests(sb, first.request_id) == before
+    assert media_requests(memory.sb, first.request_id) == before
     assert [m.path for m in medias(again)] == [m.path for m in medias(first)]
     assert all(m.thumbnail and m.error is None for m in medias(again))
 
 
-def test_no_key_in_the_cache_folder(sb: sandbox.Sandbox, cache: Path, canary: str) -> None:
-    job = follow(sb, "napkin", api_key=canary, format="png", images=2)
+def test_no_key_in_the_cache_folder(memory: Memory, cache: Path, canary: str) -> None:
+    job = memory.follow("napkin", api_key=canary, format="png", images=2)
     media.remember(job)
     assert [m.error for m in medias(job)] == [None, None]
     written = [p for p in cache.rglob("*") if p.is_file()]
