@@ -1,6 +1,8 @@
-"""The views against the real sandbox over HTTP: widget trait values, the failure debugger,
-the batch view, the static HTML/text, ``show`` in a real in-process IPython shell, throttling
-and the shared ticker. No mocks: every job is polled by the real engine."""
+"""The views against the real sandbox: widget trait values, the failure debugger, the batch
+view, the static HTML/text, ``show`` in a real in-process IPython shell, throttling and the
+shared ticker. No mocks: every job is polled by the real engine, over HTTP where the wall clock
+matters (live updates, ticks, cancel, timeouts), in memory on a jumping clock where only the
+outcome does (``memory``: tests/_memory.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from _memory import Memory
 from bs4 import BeautifulSoup
 
 import nb_jobstatus as njs
@@ -34,9 +37,13 @@ def server() -> Iterator[sandbox.Sandbox]:
     sb.stop()
 
 
-def follow(sb: sandbox.Sandbox, provider: str, **options: Any) -> njs.Job:
-    """A scripted sandbox job, followed by the real engine over HTTP."""
+def follow(sb: sandbox.Sandbox | Memory, provider: str, **options: Any) -> njs.Job:
+    """A scripted sandbox job, followed by the real engine over HTTP (or in memory)."""
     interval = options.pop("interval", None)
+    if isinstance(sb, Memory):
+        return sb.watch(
+            provider, sb.sb.add_job(provider, **options), api_key=KEY, interval=interval
+        )
     rid = sb.add_job(provider, **options)
     job = njs.watch(
         provider, rid, base_url=sb.base_url(provider), api_key=KEY, interval=interval,
@@ -173,9 +180,9 @@ def test_elapsed_ticks_between_polls(server: sandbox.Sandbox) -> None:
 # -- the failure debugger ----------------------------------------------------------------------
 
 
-def test_failure_debugger_escapes_and_never_leaks_the_key(server: sandbox.Sandbox) -> None:
+def test_failure_debugger_escapes_and_never_leaks_the_key(memory: Memory) -> None:
     reason = '<script>alert("pwned")</script> & the layout failed'
-    job = follow(server, "napkin", duration=0.3, outcome="failed", reason=reason)
+    job = follow(memory, "napkin", duration=0.3, outcome="failed", reason=reason)
     view = job.widget
     settled(view)
     assert job.state is njs.State.FAILED
@@ -197,8 +204,8 @@ def test_failure_debugger_escapes_and_never_leaks_the_key(server: sandbox.Sandbo
         assert "<script>" not in output or output is text
 
 
-def test_failure_is_never_overwritten(server: sandbox.Sandbox) -> None:
-    job = follow(server, "sivi", duration=0.3, outcome="failed", reason="Image url invalid")
+def test_failure_is_never_overwritten(memory: Memory) -> None:
+    job = follow(memory, "sivi", duration=0.3, outcome="failed", reason="Image url invalid")
     view = job.widget
     settled(view)
     assert view.bar.bar_style == "danger" and pill_state(view.header.value) == "failed"
@@ -211,10 +218,8 @@ def test_failure_is_never_overwritten(server: sandbox.Sandbox) -> None:
     assert "Image url invalid" in view.debugger.value
 
 
-def test_http_error_timeline_shows_retries_and_status(
-    server: sandbox.Sandbox, fast_backoff: None
-) -> None:
-    job = follow(server, "clipia", duration=3, faults=["503", "503", "410"])
+def test_http_error_timeline_shows_retries_and_status(memory: Memory) -> None:
+    job = follow(memory, "clipia", duration=3, faults=["503", "503", "410"])
     view = job.widget
     settled(view)
     assert isinstance(job.error, njs.ExpiredError)
@@ -259,11 +264,11 @@ def test_watch_timeout_is_stopped_with_the_last_state(server: sandbox.Sandbox) -
 # -- many jobs ---------------------------------------------------------------------------------
 
 
-def test_batch_view_one_table_one_gallery(server: sandbox.Sandbox) -> None:
+def test_batch_view_one_table_one_gallery(memory: Memory) -> None:
     jobs = [
-        follow(server, "sivi", duration=0.4, images=2, size=(400, 300)),
-        follow(server, "clipia", duration=0.6, images=1, size=(256, 256)),
-        follow(server, "napkin", duration=0.3, outcome="failed", reason="<b>bad</b> layout"),
+        follow(memory, "sivi", duration=0.4, images=2, size=(400, 300)),
+        follow(memory, "clipia", duration=0.6, images=1, size=(256, 256)),
+        follow(memory, "napkin", duration=0.3, outcome="failed", reason="<b>bad</b> layout"),
     ]
     view = BatchView(jobs)
     assert "nbjs-job" in view._dom_classes
@@ -296,9 +301,9 @@ def test_batch_view_one_table_one_gallery(server: sandbox.Sandbox) -> None:
 # -- static rendering --------------------------------------------------------------------------
 
 
-def test_static_html_and_text_after_completion(server: sandbox.Sandbox) -> None:
+def test_static_html_and_text_after_completion(memory: Memory) -> None:
     job = follow(
-        server, "sivi", duration=0.3, images=2, size=(640, 480),
+        memory, "sivi", duration=0.3, images=2, size=(640, 480),
         overrides={"shareLink": "javascript:alert(1)"},
     )  # fmt: skip
     finish(job)
@@ -369,8 +374,8 @@ def test_show_once_per_execution_then_final_update(server: sandbox.Sandbox, shel
     assert len([o for o in outputs if not o["update"]]) == 2
 
 
-def test_show_a_list_once(server: sandbox.Sandbox, shell: Any) -> None:
-    jobs = [follow(server, "clipia", duration=0.3) for _ in range(2)]
+def test_show_a_list_once(memory: Memory, shell: Any) -> None:
+    jobs = [follow(memory, "clipia", duration=0.3) for _ in range(2)]
     shell.user_ns.update(jobs=jobs, show=njs.views.show)
     assert shell.run_cell("show(jobs); show(list(jobs))", store_history=True).success
     outputs = shell.display_pub.outputs
@@ -456,8 +461,8 @@ def test_one_ticker_thread_for_all_views(server: sandbox.Sandbox) -> None:
     assert not [t for t in threading.enumerate() if t.name == "nbjs-ticker"]
 
 
-def test_show_once_per_cell_even_without_history(server: sandbox.Sandbox, shell: Any) -> None:
-    job = follow(server, "sivi", duration=0.3)
+def test_show_once_per_cell_even_without_history(memory: Memory, shell: Any) -> None:
+    job = follow(memory, "sivi", duration=0.3)
     shell.user_ns.update(job=job, show=njs.views.show)
     for _ in range(2):  # store_history=False keeps execution_count: still two executions
         assert shell.run_cell("show(job); show(job)", store_history=False).success
