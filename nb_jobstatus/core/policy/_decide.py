@@ -13,13 +13,15 @@ from ._window import Window, blind_window, load_ends, progress_window, values_of
 
 MIN_DELAY = 0.1  # s: no delay is shorter, whatever the inputs
 MAX_DELAY = 3600.0  # s: ... nor longer
-EDGE = 0.2  # with progress, the finish is rarely in this fraction of a window's start ...
-EDGE_BLIND = 0.1  # ... without, in this fraction (of at most ...
+EDGE = 0.2  # with a steady pace, the finish is rarely in this fraction of a window's start ...
+EDGE_BLIND = 0.1  # ... else (and without progress) in this fraction (of at most ...
 EDGE_MAX = 2.0  # ... this many seconds): closing in starts there
 CLOSE = 0.22  # s between polls once the finish may have come (the lag it allows)
-AIM = 0.6  # s: a finish at least this far off is aimed at directly when the window is narrow
-NARROW = 0.8  # s: a window this wide is narrow enough to aim at its start; a wider one is
-# neared in a step that should leave it this wide (at least half the way)
+AIM = 1.0  # s: a finish at least this far off is aimed at directly when the window is narrow
+NARROW = 5.0  # s: with a steady pace, a window this wide is narrow enough to aim at its start
+# (a sample taken on the way would hardly narrow it); a wider one is neared in a step that
+# should leave it this wide (at least half the way)
+NARROW_UNSTEADY = 0.8  # s: ... the same after a stall or a change of pace
 REACH = 1.0  # s: with progress, no poll lands further off than this ...
 REACH_REL = 1.0  # ... plus this fraction of the time it has been running
 REACH_STEADY = 3.0  # ... or this fraction while every report agrees with one pace
@@ -106,11 +108,14 @@ def approach(
     sample can narrow it: ``narrowing``); inside the window poll every ``gap``; past it, ever
     more slowly."""
     width = window.hi - window.lo
-    edge = EDGE * width if narrowing else EDGE_BLIND * min(width, EDGE_MAX)
+    edge = EDGE * width if narrowing and window.steady else EDGE_BLIND * min(width, EDGE_MAX)
+    if window.lo <= now:  # inside the window: no edge to skip
+        edge = 0.0
     lead = window.lo + edge - now
     span = f"finish {window.lo:.1f}-{window.hi:.1f}s" if math.isfinite(window.hi) else ""
-    if lead >= AIM and width > NARROW and narrowing:
-        delay = min(reach, max(AIM, lead * max(0.5, 1.0 - NARROW / width)))
+    narrow = NARROW if window.steady else NARROW_UNSTEADY
+    if lead >= AIM and width > narrow and narrowing:
+        delay = min(reach, max(AIM, lead * max(0.5, 1.0 - narrow / width)))
         return delay, f"{window.why}; {span}: nearing it"
     if lead >= AIM:
         return min(reach, lead), f"{window.why}; {span}: at the earliest likely finish"

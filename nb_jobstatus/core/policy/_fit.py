@@ -83,8 +83,13 @@ def _steps(inner: tuple[float, ...], known: int | None) -> int | None:
 
 
 def scale_for(values: Sequence[float], known: int | None) -> Scale:
-    steps = learn_steps(values, known)
-    inner = sorted({0.0, *(v for v in values if v < TOP)})
+    return _scale(tuple(sorted(set(values))), known)
+
+
+@functools.lru_cache(maxsize=1024)
+def _scale(distinct: tuple[float, ...], known: int | None) -> Scale:
+    steps = _steps(tuple(v for v in distinct if 0.0 < v < TOP), known)
+    inner = sorted({0.0, *(v for v in distinct if v < TOP)})
     rises = [b - a for a, b in zip(inner, inner[1:], strict=False)]
     return Scale(steps, min(rises) if rises else None)
 
@@ -94,7 +99,8 @@ def bounds(points: Sequence[tuple[float, float]], scale: Scale) -> list[Bound]:
     first: dict[float, float] = {}
     last: dict[float, float] = {}
     for t, value in points:
-        first.setdefault(value, t)
+        if value not in first:
+            first[value] = t
         last[value] = t
     found: list[Bound] = []
     for value in sorted(first):
@@ -111,8 +117,7 @@ def bounds(points: Sequence[tuple[float, float]], scale: Scale) -> list[Bound]:
     return found
 
 
-@dataclass(frozen=True)
-class Fit:
+class Fit(NamedTuple):
     s_lo: float  # seconds per percent, fastest that fits
     s_hi: float  # ... slowest (inf: no bound yet)
     e_lo: float  # the line reaches the top at or after this time
@@ -128,20 +133,27 @@ def rate_range(
     fastest from the statements before ``until`` alone), or None if they disagree."""
     belows = [(b.t, b.below) for b in found if b.below is not None]
     leasts = [(b.t, b.at_least) for b in found if b.at_least is not None]
-    s_lo, s_hi, s_before, root = 0.0, math.inf, 0.0, math.sqrt
+    s_lo, s_hi, s_before = 0.0, math.inf, 0.0
+    slack2, rel2, root = 2.0 * slack, 2.0 * rel, math.sqrt
     for ti, below in belows:
+        early = ti < until
         for tj, least in leasts:
             rise = below - least  # progress from j to i is below this ...
             dt = ti - tj
-            room = dt - 2.0 * (slack + rel * root(abs(dt)))  # ... over this time
-            if room > 0:
-                if rise <= 0:
-                    return None
-                if room > s_lo * rise:
-                    s_lo = room / rise
-                if ti < until and room > s_before * rise:
-                    s_before = room / rise
-            elif rise < 0 and room / rise < s_hi:
+            if dt > slack2:  # ... over this time, less the slack
+                room = dt - slack2 - rel2 * root(dt)
+                if room > 0:
+                    if rise <= 0:
+                        return None
+                    rate = room / rise
+                    if rate > s_lo:
+                        s_lo = rate
+                    if early and rate > s_before:
+                        s_before = rate
+                    continue
+            else:
+                room = dt - slack2 - rel2 * root(-dt if dt < 0 else dt)
+            if rise < 0 and room / rise < s_hi:
                 s_hi = room / rise
     return (s_lo, s_hi, s_before) if s_lo <= s_hi else None
 

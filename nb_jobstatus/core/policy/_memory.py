@@ -21,6 +21,8 @@ RECENT = 12  # jobs remembered per key and quantity
 MIN_VALUES_TO_TEACH_STEPS = 6
 WANDERS = (0.0, 0.01, 0.02, 0.035, 0.05, 0.07, 0.1, 0.14, 0.2, 0.3)  # slack tried, s/root s
 WIDEN = 0.05  # a recalled range is widened by this fraction and as many seconds
+AROUND_JOBS = 4  # windows needed before a varying quantity is recalled from their middles
+AROUND_FLOOR, AROUND_REL = 0.04, 0.1  # s and fraction: the least it is given or taken
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,27 @@ def spread(windows: Sequence[Window]) -> Window | None:
     a, b = lows[-1 - odd], highs[odd]
     lo, hi = min(a, b), max(a, b)
     return max(0.0, lo * (1 - WIDEN) - WIDEN), hi * (1 + WIDEN) + WIDEN
+
+
+def around(windows: Sequence[Window]) -> Window | None:
+    """A range for the next job from windows that each hold one job's value, for a quantity
+    that varies from job to job (``spread`` would keep only where they overlap): the median of
+    their middles, give or take twice the spread of the middles beyond what the windows' own
+    widths explain (at least ``AROUND_FLOOR`` s plus ``AROUND_REL`` of it). The widest windows
+    (a job polled sparsely there) are left out. Fewer than ``AROUND_JOBS``: ``spread``."""
+    if len(windows) < AROUND_JOBS:
+        return spread(windows)
+    widths = sorted(b - a for a, b in windows)
+    usual = widths[len(widths) // 2]
+    windows = [w for w in windows if w[1] - w[0] <= 2.0 * usual + 0.05]
+    mids = sorted((a + b) / 2 for a, b in windows)
+    n = len(mids)
+    center = (mids[(n - 1) // 2] + mids[n // 2]) / 2
+    noise = sum((b - a) ** 2 for a, b in windows) / (12 * n)  # a value anywhere in its window
+    mean = sum(mids) / n
+    var = sum((m - mean) ** 2 for m in mids) / (n - 1) - noise
+    half = max(AROUND_FLOOR + AROUND_REL * center, 2.0 * math.sqrt(max(0.0, var)))
+    return max(0.0, center - half), center + half
 
 
 def wandered(found: Sequence[Bound], top: float) -> float:
@@ -131,7 +154,7 @@ class Memory:
                 lessons.jobs,
                 spread(lessons.total),
                 spread(lessons.load),
-                spread(lessons.final),
+                around(lessons.final),
                 lessons.steps,
                 _typical(lessons.wander),
             )

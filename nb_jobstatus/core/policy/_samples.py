@@ -12,6 +12,7 @@ import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..model import Poll, State
 
@@ -28,8 +29,7 @@ _LOCK = threading.Lock()
 _CACHE: dict[int, _Parsed] = {}
 
 
-@dataclass(frozen=True)
-class Sample:
+class Sample(NamedTuple):
     t: float  # when the answer's facts were true, s since the job started
     state: State
     progress: float | None = None  # 0..100

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ._fit import TOP, Bound, Fit, bounds, crossing, fit, scale_for
 from ._memory import Recall
@@ -24,8 +24,7 @@ RECENT = 4  # statements that give the latest pace
 STEADY_VALUES = 2  # distinct values past 0 that a pace may be trusted on for a long jump
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(NamedTuple):
     lo: float
     hi: float
     why: str  # what the window rests on, for the reason string
@@ -44,11 +43,24 @@ def progress_window(phase: Running, now: float, recall: Recall) -> Window:
     wander = wander_of(recall)
     e_lo = line.e_lo - wander * math.sqrt(max(0.0, line.e_lo - now))
     e_hi = line.e_hi + wander * math.sqrt(max(0.0, line.e_hi - now))
+    if latest >= TOP:  # reached between the last report below the top and the first at it
+        after, by = reached(phase)
+        e_lo, e_hi = min(max(e_lo, after), by), min(max(e_hi, after), by)
     lo, hi = max(now, e_lo + final[0]), max(now, e_hi + final[1])
     where = "finalizing since" if latest >= TOP else "top at"
     why = f"{said}: {where} {e_lo:.1f}-{e_hi:.1f}s, +{final[0]:.1f}-{final[1]:.1f}s"
     moved = len({v for v in values if 0.0 < v < TOP})
     return Window(lo, hi, why, steady=not line.dropped and moved >= STEADY_VALUES)
+
+
+def reached(phase: Running) -> tuple[float, float]:
+    """When progress reached the top: after the last report below it, by the first at it."""
+    after = phase.start_lo
+    for t, value in phase.points:
+        if value >= TOP:
+            return after, t
+        after = t
+    return after, math.inf
 
 
 Fitted = tuple[int | None, Fit | None]  # the steps, the top's crossing
@@ -100,7 +112,9 @@ def _line(found: list[Bound], phase: Running, top: float, wander: float) -> Fit 
     if before is not None and paced and before < line.s_lo:
         fast = crossing(found[line.dropped :], top, before, line.s_hi)
         line = Fit(line.s_lo, line.s_hi, min(line.e_lo, fast.e_lo), line.e_hi, line.dropped)
-    recent = fit(found[-RECENT:], top, SLACK, wander)  # the latest pace alone, if it is faster
+    # the latest pace alone, if it is faster (with no more slack than an even kind's: a kind
+    # that stalls learns a wide one, which would hide the pace it comes back to)
+    recent = fit(found[-RECENT:], top, SLACK, min(wander, WANDER))
     if recent is not None and recent.s_lo > 0:
         line = Fit(line.s_lo, line.s_hi, min(line.e_lo, recent.e_lo), line.e_hi, line.dropped)
     return line
