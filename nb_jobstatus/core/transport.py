@@ -51,8 +51,8 @@ class TooLarge(Exception):
     """The body is (or says it is) longer than the limit."""
 
     def __init__(self, size: int | None, limit: int) -> None:
-        shown = f"{size:,} bytes" if size is not None else "more"
-        super().__init__(f"a body of {shown} is over the {limit:,}-byte limit")
+        shown = f"a body of {size:,} bytes" if size is not None else "a body"
+        super().__init__(f"{shown} over the {limit:,}-byte limit")
         self.size, self.limit = size, limit
 
 
