@@ -8,6 +8,7 @@ that leaves in an error is redacted before it is cut.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -27,6 +28,7 @@ STATUS_LIMIT = 8 * 2**20  # bytes: a status or result body past this is refused
 DOWNLOAD_LIMIT = 64 * 2**20 - 1  # bytes: a media file past this is refused
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_REDIRECTS = 5
+KNOWN_IDS = 4096  # request ids whose URLs are kept made (then forgotten all at once)
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ class Client:
         self._transport = transport
         self.test_mode = bool(provider.test_key_prefix and key.startswith(provider.test_key_prefix))
         self.origin = origin_text(base_url)  # scheme://host:port
+        self._known: dict[str, tuple[str, str | None]] = {}  # request id -> its URLs
+        self.sent = 0  # status and result requests sent so far (for measures)
         self._api_headers = {"Accept": "application/json", **provider.auth_headers(key)}
 
     def __repr__(self) -> str:
@@ -83,27 +87,64 @@ class Client:
 
     # -- status ------------------------------------------------------------------------------
 
-    async def fetch_status(self, request_id: str, timeout: float = 30.0) -> Answer:
-        """One status request (and, for Clipia once terminal, the result). No retry here:
-        a failure raises a JobStatusError whose ``retryable`` and ``retry_after`` say more."""
-        request_id = self.provider.check_id(request_id)
+    async def fetch_status(
+        self, request_id: str, timeout: float = 30.0, *, result_too: bool = False
+    ) -> Answer:
+        """One status request (and, for Clipia once terminal, the result). ``result_too``:
+        ask for the result at the same time (the finish is expected by now), so that a
+        terminal answer costs no second round trip. No retry here: a failure raises a
+        JobStatusError whose ``retryable`` and ``retry_after`` say more."""
+        status_url, result_url = self._urls(request_id)
         started = time.monotonic()
-        url = self.provider.status_url(self.base_url, request_id)
-        http_status, data = await self._get_json(url, request_id, timeout)
+        early: tuple[int, Any] | None = None
+        if result_too and result_url:
+            both = await self._both(status_url, result_url, request_id, timeout)
+            (http_status, data), early = both
+        else:
+            http_status, data = await self._get_json(status_url, request_id, timeout)
         status = self._parse(self.provider.parse, request_id, http_status, data)
-        if status.state.terminal and self.provider.result_url and self.provider.parse_result:
-            left = max(0.1, timeout - (time.monotonic() - started))
-            status, http_status = await self._with_result(status, request_id, left)
+        if status.state.terminal and result_url:
+            if early is None or early[0] != 200:  # not asked, or not written yet: ask now
+                left = max(0.1, timeout - (time.monotonic() - started))
+                early = await self._get_json(result_url, request_id, left)
+            status, http_status = self._with_result(status, request_id, *early)
         if self.test_mode:
             status = replace(status, test_mode=True)
         return Answer(status, http_status, time.monotonic() - started)
 
-    async def _with_result(
-        self, status: Status, request_id: str, timeout: float
+    def _urls(self, request_id: str) -> tuple[str, str | None]:
+        """The status and result URLs of a checked id (made once per request, not per poll)."""
+        urls = self._known.get(request_id) if type(request_id) is str else None
+        if urls is None:
+            request_id = self.provider.check_id(request_id)
+            spec, base = self.provider, self.base_url
+            found = spec.result_url if spec.parse_result else None
+            result = found(base, request_id) if found else None
+            if len(self._known) >= KNOWN_IDS:
+                self._known.clear()
+            urls = self._known[request_id] = (spec.status_url(base, request_id), result)
+        return urls
+
+    async def _both(
+        self, status_url: str, result_url: str, request_id: str, timeout: float
+    ) -> tuple[tuple[int, Any], tuple[int, Any] | None]:
+        """The status and the result at once; a failed result is not the status's failure
+        (asked again, alone, if the status is terminal)."""
+        first, second = await asyncio.gather(
+            self._get_json(status_url, request_id, timeout),
+            self._get_json(result_url, request_id, timeout),
+            return_exceptions=True,
+        )
+        if isinstance(first, BaseException):
+            raise first
+        if isinstance(second, BaseException) and not isinstance(second, JobStatusError):
+            raise second
+        return first, None if isinstance(second, BaseException) else second
+
+    def _with_result(
+        self, status: Status, request_id: str, http_status: int, data: Any
     ) -> tuple[Status, int]:
-        assert self.provider.result_url and self.provider.parse_result
-        url = self.provider.result_url(self.base_url, request_id)
-        http_status, data = await self._get_json(url, request_id, timeout)
+        assert self.provider.parse_result
         if http_status == 202:  # terminal on /status, result not written yet: poll again
             return replace(status, state=State.RUNNING), http_status
         parse_result = self.provider.parse_result
@@ -146,6 +187,7 @@ class Client:
         """A status or result request: its URL is built on the checked base URL, so the key
         goes with it (no URL parse per poll; downloads decide per URL)."""
         headers = self._api_headers
+        self.sent += 1
         try:
             return await self.transport.get(url, headers, timeout=timeout, limit=STATUS_LIMIT)
         except Unreachable as error:
@@ -200,14 +242,15 @@ class Client:
         error.retry_after = header if header is not None else body_retry_after(data)
         return error
 
-    def retry_delay(self, error: JobStatusError, attempt: int) -> float:
-        """How long to wait before retry ``attempt``; a Retry-After pauses the whole key."""
+    def retry_delay(self, error: JobStatusError, attempt: int, now: float | None = None) -> float:
+        """How long to wait before retry ``attempt``; a Retry-After pauses the whole key
+        (from ``now`` on the engine's clock)."""
         if error.retry_after is not None:
-            self.budget.pause(error.retry_after)
+            self.budget.pause(error.retry_after, now)
             return error.retry_after
         if error.http_status == 429:  # no word on when: slow down more than for a 5xx
             delay = backoff(attempt + 3)
-            self.budget.pause(delay)
+            self.budget.pause(delay, now)
             return delay
         return backoff(attempt)
 
@@ -218,8 +261,6 @@ class Client:
         return engine_module.engine().run(self.get_status_async(request_id, timeout))
 
     async def get_status_async(self, request_id: str, timeout: float = 30.0) -> Status:
-        import asyncio
-
         attempt = 0
         while True:
             await asyncio.sleep(max(0.0, self.budget.reserve() - time.monotonic()))

@@ -27,6 +27,10 @@ READ_TIMEOUT = 20.0  # s: one status request (connect, headers, body) at most
 MIN_DELAY, MAX_DELAY = 0.1, 3600.0
 KEEP_RAW = 3  # polls whose raw body and logs are kept whole (the first and the last ones)
 KEEP_POLLS = 2000  # polls kept in history (the first ten and the latest)
+# the policy's reasons when the next poll is aimed at, into or past the likely finish: that
+# poll asks for the result too (Clipia), so the terminal answer needs no second round trip
+CLOSING = ("at the earliest likely finish", "closing in", "too wide, measuring the pace")
+PAST = "past the estimate"
 
 
 def start(job: Job) -> Job:
@@ -40,7 +44,7 @@ async def follow(job: Job) -> None:
     always hear the end (``settle``), whatever happens on the way."""
     job.task = asyncio.current_task()
     try:
-        job.engine.media_pool.submit(_remember, job)  # meanwhile: the first poll leaves now
+        job.engine.batched(_remember, job)  # meanwhile: the first poll leaves now
         await _poll_until_done(job)
         await _after_end(job)
     except asyncio.CancelledError:
@@ -60,7 +64,7 @@ async def _poll_until_done(job: Job) -> None:
         if not await _sleep_until(job, due) or not await _sleep_until(job, _slot(job)):
             _expire(job)
             return
-        due = await poll(job)
+        due = await poll(job, result_too=job.closing and _spare(job))
 
 
 def _slot(job: Job) -> float:
@@ -72,13 +76,26 @@ def _slot(job: Job) -> float:
     return slot
 
 
+def _spare(job: Job) -> bool:
+    """Is there room in the key's budget for a second request now (the result)?"""
+    budget, now = job.client.budget, job.engine.clock()
+    slot = budget.reserve(now)
+    if slot <= now:
+        return True
+    budget.release(slot)
+    return False
+
+
 async def _sleep_until(job: Job, when: float) -> bool:
-    """Sleep until ``when``; False when the deadline comes first (then it sleeps until it)."""
+    """Sleep until ``when``; False when the deadline comes first (then it sleeps until it).
+    No sleep at all when ``when`` has come (the common case for the budget's slot)."""
     clock = job.engine.clock
     if when > job.deadline:
         await asyncio.sleep(max(0.0, job.deadline - clock()))
         return False
-    await asyncio.sleep(max(0.0, when - clock()))
+    left = when - clock()
+    if left > 0:
+        await asyncio.sleep(left)
     return True
 
 
@@ -91,13 +108,17 @@ def _expire(job: Job) -> None:
     )
 
 
-async def poll(job: Job) -> float:
-    """One poll; returns when (engine clock) the next one should leave."""
+async def poll(job: Job, *, result_too: bool = False) -> float:
+    """One poll (``result_too``: the result asked for at once); returns when (engine clock)
+    the next one should leave."""
     clock = job.engine.clock
     sent, wall = clock(), time.time()
     timeout = max(0.1, min(READ_TIMEOUT, job.deadline - sent))
     try:
-        answer = await job.client.fetch_status(job.request_id, timeout)
+        if result_too:
+            answer = await job.client.fetch_status(job.request_id, timeout, result_too=True)
+        else:
+            answer = await job.client.fetch_status(job.request_id, timeout)
     except JobStatusError as error:
         return _after_error(job, error, Poll(wall, sent - job.started, clock() - sent, None))
     trip = clock() - sent
@@ -118,7 +139,11 @@ def _after_status(job: Job, poll_: Poll) -> float:
             job.finish()
             return job.deadline
         delay, why = decide(job, facts)
-        job.history[-1] = dataclasses.replace(poll_, next_delay=delay, why=why)
+        job.closing = why.endswith(CLOSING) or PAST in why
+        p = poll_  # the same poll with the delay (a constructor: faster than replace())
+        job.history[-1] = Poll(
+            p.at, p.elapsed, p.duration, p.http_status, status, None, 0, delay, why
+        )
     job.notify()
     one_way = min(poll_.duration / 2, delay / 2)
     return job.started + facts + delay - one_way
@@ -126,7 +151,8 @@ def _after_status(job: Job, poll_: Poll) -> float:
 
 def _after_error(job: Job, error: JobStatusError, poll_: Poll) -> float:
     retry = error.retryable and job.attempt < MAX_RETRIES
-    delay = _clamp(job.client.retry_delay(error, job.attempt)) if retry else None
+    now = job.engine.clock()
+    delay = _clamp(job.client.retry_delay(error, job.attempt, now)) if retry else None
     why = f"retry {job.attempt + 1} of {MAX_RETRIES}" if retry else "final error"
     if delay is not None and (error.retry_after is not None or error.http_status == 429):
         why += f": paused {delay:.1f}s as the provider asked"
@@ -180,7 +206,7 @@ async def _after_end(job: Job) -> None:
         job.engine.memory.learn(job.kind, job.history, job.elapsed)
         if status.assets:
             await _cache(job)
-    await job.engine.in_media_pool(lambda: _remember(job))
+    await asyncio.shield(job.engine.batched(_remember, job))
 
 
 async def _cache(job: Job) -> None:
