@@ -9,18 +9,27 @@ from dataclasses import dataclass
 from ..model import Poll, State
 from ._memory import Key, Memory, Recall
 from ._samples import Running, Sample, queue_points, running_phase, samples
-from ._window import Window, blind_window, load_ends, progress_window, values_of
+from ._window import (
+    Window,
+    blind_window,
+    fastest_left,
+    load_ends,
+    progress_window,
+    values_of,
+)
 
 MIN_DELAY = 0.1  # s: no delay is shorter, whatever the inputs
 MAX_DELAY = 3600.0  # s: ... nor longer
 EDGE = 0.2  # with a steady pace, the finish is rarely in this fraction of a window's start ...
 EDGE_BLIND = 0.1  # ... else (and without progress) in this fraction (of at most ...
 EDGE_MAX = 2.0  # ... this many seconds): closing in starts there
-CLOSE = 0.22  # s between polls once the finish may have come (the lag it allows)
+GUARD = 1.5  # after a stall, no poll lands past this many times the rest at the fastest pace
+CLOSE = 0.23  # s between polls once the finish may have come (the lag it allows)
 AIM = 1.0  # s: a finish at least this far off is aimed at directly when the window is narrow
 NARROW = 5.0  # s: with a steady pace, a window this wide is narrow enough to aim at its start
 # (a sample taken on the way would hardly narrow it); a wider one is neared in a step that
 # should leave it this wide (at least half the way)
+NEAR_PART = 0.5  # nearing a window goes at least this part of the way
 NARROW_UNSTEADY = 0.8  # s: ... the same after a stall or a change of pace
 REACH = 1.0  # s: with progress, no poll lands further off than this ...
 REACH_REL = 1.0  # ... plus this fraction of the time it has been running
@@ -98,6 +107,8 @@ def progress_delay(phase: Running, now: float, recall: Recall) -> tuple[float, s
         if recall.total is not None:  # the shortest job of this kind took that long
             reach = max(reach, SHORTEST * recall.total[0] - now)
         return reach, f"{window.why}: measuring the pace"
+    if not window.steady:  # after a stall or a change of pace: the line is not trusted far
+        reach = min(reach, max(AIM, GUARD * fastest_left(phase)))
     return approach(window, now, CLOSE, reach)
 
 
@@ -115,7 +126,7 @@ def approach(
     span = f"finish {window.lo:.1f}-{window.hi:.1f}s" if math.isfinite(window.hi) else ""
     narrow = NARROW if window.steady else NARROW_UNSTEADY
     if lead >= AIM and width > narrow and narrowing:
-        delay = min(reach, max(AIM, lead * max(0.5, 1.0 - narrow / width)))
+        delay = min(reach, max(AIM, lead * max(NEAR_PART, 1.0 - narrow / width)))
         return delay, f"{window.why}; {span}: nearing it"
     if lead >= AIM:
         return min(reach, lead), f"{window.why}; {span}: at the earliest likely finish"

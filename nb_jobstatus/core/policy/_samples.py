@@ -27,6 +27,8 @@ BACKWARDS = 5.0  # progress falling by more than this many points starts a new r
 _Parsed = tuple[int, object, object, "tuple[Sample, ...]"]
 _LOCK = threading.Lock()
 _CACHE: dict[int, _Parsed] = {}
+# (first, last sample, how many) -> (first, last, the running phase, not running until then)
+_PHASES: dict[tuple[int, int, int], tuple[Sample, Sample, Running | None, float]] = {}
 
 
 class Sample(NamedTuple):
@@ -111,16 +113,34 @@ def _sample(t: float, state: State, status: object) -> Sample:
 
 
 def running_phase(found: Sequence[Sample]) -> Running | None:
-    """The latest running phase, or None unless the last informative answer says running."""
-    phase: Running | None = None
-    not_running = 0.0  # the job was not running yet at this time
-    for sample in found:
+    """The latest running phase, or None unless the last informative answer says running.
+    Read once per answer: the phase of the same samples less the last is carried on."""
+    if not found:
+        return None
+    n, first, last = len(found), found[0], found[-1]
+    hit = _PHASES.get((id(first), id(last), n))
+    if hit is not None and hit[0] is first and hit[1] is last:
+        return _copy(hit[2])
+    before = _PHASES.get((id(first), id(found[-2]), n - 1)) if n > 1 else None
+    if before is not None and before[0] is first and before[1] is found[-2]:
+        phase, not_running, rest = _copy(before[2]), before[3], found[-1:]
+    else:
+        phase, not_running, rest = None, 0.0, found
+    for sample in rest:
         if sample.state is State.RUNNING:
             phase = phase or Running(not_running, sample.t)
             _add_point(phase, sample)
         elif sample.state is not State.UNKNOWN:
             phase, not_running = None, sample.t
+    with _LOCK:
+        if len(_PHASES) >= 2 * CACHE_JOBS:
+            _PHASES.pop(next(iter(_PHASES)), None)
+        _PHASES[(id(first), id(last), n)] = (first, last, _copy(phase), not_running)
     return phase
+
+
+def _copy(phase: Running | None) -> Running | None:
+    return None if phase is None else Running(phase.start_lo, phase.start_hi, list(phase.points))
 
 
 def _add_point(phase: Running, sample: Sample) -> None:

@@ -142,5 +142,18 @@ def load_ends(phase: Running, recall: Recall) -> float | None:
     return None if recall.load is None else phase.start_lo + recall.load[0]
 
 
+def fastest_left(phase: Running) -> float:
+    """The time the rest would take at the fastest pace seen between two reports (inf before
+    any rise): after a stall or a change of pace, the line may not be trusted further."""
+    pace, (t0, v0) = math.inf, phase.points[0]
+    for t, value in phase.points:
+        if value > v0:
+            pace, t0, v0 = min(pace, (t - t0) / (value - v0)), t, value
+        elif value == v0 and t0 < t and value <= 0:
+            t0 = t  # still at 0 %: loading; the pace is counted from the last 0 %
+    latest = phase.points[-1][1]
+    return max(0.0, TOP - latest) * pace if pace < math.inf else math.inf
+
+
 def values_of(phase: Running) -> Sequence[float]:
     return [p for _, p in phase.points]
