@@ -233,3 +233,45 @@ def test_closing_in_starts_past_the_windows_edge_and_says_so() -> None:
     delay, why = next_delay(history, now, key=KEY, hints=PROGRESS, memory=Memory())
     low, high = eta(history, now, key=KEY, hints=PROGRESS, memory=Memory()) or (0.0, 0.0)
     assert "finish" in why and low <= delay <= high
+
+
+def test_once_at_the_top_the_finish_follows_the_first_report_there() -> None:
+    """A kind that stalls (its jobs sat at 32 % for 3 s) and sits about 1 s at the top: 100 %
+    first reported at 9.99 s (75 % at 8.46 s) puts the finish within the remembered finalize
+    time of that report, wherever the line through the earlier reports would put the top."""
+    memory = Memory()
+    for total in (14.0, 15.0, 16.0, 15.5):
+        history = finished_job(total)
+        history = [
+            p if not 5.0 <= p.elapsed < 8.0 else poll(p.elapsed, progress=32.0) for p in history
+        ]
+        memory.learn(KEY, history)
+    points = [(0.0, 0.0), (2.35, 28.0), (4.95, 35.0), (6.89, 46.0), (8.46, 75.0), (9.99, 100.0)]
+    history = [poll(t, progress=p) for t, p in points]
+    left = eta(history, 9.99, key=KEY, hints=PROGRESS, memory=memory)
+    final = memory.recall(KEY).final
+    assert left is not None and final is not None
+    assert left[1] <= final[1] + 0.01
+    assert 9.99 + left[0] >= 8.46 + final[0] - 0.01
+
+
+def test_a_kind_whose_finalize_varies_is_recalled_with_its_spread() -> None:
+    """Jobs of one kind sat 1-3 s at the top: the recalled range holds most of them (the
+    overlap of their windows would hold almost none); an even kind's stays narrow."""
+    varied, even = Memory(), Memory()
+    for i, final in enumerate((1.0, 2.6, 1.4, 3.0, 2.0, 1.2, 2.8, 1.7)):
+        varied.learn(KEY, finished_job(14.0 + i % 3, final=final))
+        even.learn(KEY, finished_job(14.0 + i % 3, final=1.0))
+    low, high = varied.recall(KEY).final or (0.0, 0.0)
+    assert low <= 1.5 and high >= 2.5
+    low, high = even.recall(KEY).final or (0.0, 0.0)
+    assert low <= 1.0 <= high and high - low <= 1.0
+
+
+def test_after_a_stall_no_poll_lands_far_past_the_fastest_pace() -> None:
+    """29 % in 2.1 s, stuck at 50 % for a while, then 57 %: the line through the stall puts
+    the top 13 s off; the next poll lands within 1.5 times the rest at the fastest pace seen
+    (43 % at 2.1 s per 29 %: about 3 s)."""
+    points = [(0.07, 0.0), (1.08, 3.0), (3.16, 32.0), (5.31, 50.0), (6.89, 50.0), (9.25, 57.0)]
+    history = [poll(t, progress=p) for t, p in points]
+    assert decide(history) <= 1.5 * 43 * (3.16 - 1.08) / 29 + 0.01

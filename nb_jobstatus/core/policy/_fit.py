@@ -170,6 +170,13 @@ def rate_range(
 
 
 def crossing(found: Sequence[Bound], top: float, s_lo: float, s_hi: float) -> Fit:
+    e_lo, e_hi = ends(found, top, s_lo, s_hi)
+    return Fit(s_lo, s_hi, e_lo, e_hi)
+
+
+def ends(found: Sequence[Bound], top: float, s_lo: float, s_hi: float) -> tuple[float, float]:
+    """When the line reaches the top: at the earliest with the fastest pace, by the latest
+    with the slowest."""
     e_lo, e_hi = -math.inf, math.inf
     for t, least, below in found:
         if below is not None:
@@ -182,7 +189,7 @@ def crossing(found: Sequence[Bound], top: float, s_lo: float, s_hi: float) -> Fi
                 e_hi = high
     if e_lo == -math.inf:
         e_lo = found[-1].t
-    return Fit(s_lo, s_hi, e_lo, max(e_lo, e_hi))
+    return e_lo, max(e_lo, e_hi)
 
 
 def fit(
@@ -194,6 +201,6 @@ def fit(
     for start in range(max(1, len(found) - 1)):
         rates = rate_range(found[start:], slack, rel, until)
         if rates is not None:
-            line = crossing(found[start:], top, rates[0], rates[1])
-            return Fit(line.s_lo, line.s_hi, line.e_lo, line.e_hi, start, rates[2])
+            e_lo, e_hi = ends(found[start:], top, rates[0], rates[1])
+            return Fit(rates[0], rates[1], e_lo, e_hi, start, rates[2])
     return None

@@ -21,6 +21,7 @@ RECENT = 12  # jobs remembered per key and quantity
 MIN_VALUES_TO_TEACH_STEPS = 6
 WANDERS = (0.0, 0.01, 0.02, 0.035, 0.05, 0.07, 0.1, 0.14, 0.2, 0.3)  # slack tried, s/root s
 WIDEN = 0.05  # a recalled range is widened by this fraction and as many seconds
+WIDEST = 3.0  # windows wider than this many times the median are left out
 AROUND_JOBS = 4  # windows needed before a varying quantity is recalled from their middles
 AROUND_FLOOR, AROUND_REL = 0.04, 0.1  # s and fraction: the least it is given or taken
 
@@ -68,7 +69,7 @@ def around(windows: Sequence[Window]) -> Window | None:
         return spread(windows)
     widths = sorted(b - a for a, b in windows)
     usual = widths[len(widths) // 2]
-    windows = [w for w in windows if w[1] - w[0] <= 2.0 * usual + 0.05]
+    windows = [w for w in windows if w[1] - w[0] <= WIDEST * usual + 0.05]
     mids = sorted((a + b) / 2 for a, b in windows)
     n = len(mids)
     center = (mids[(n - 1) // 2] + mids[n // 2]) / 2

@@ -8,7 +8,9 @@ jobs of the same provider and kind. ``hi`` may be inf (nothing bounds it yet).
 from __future__ import annotations
 
 import math
+import operator
 import threading
+from bisect import insort_left
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -20,6 +22,7 @@ SLACK = 0.05  # s: facts times are known to about this (round-trip jitter)
 WANDER = 0.1  # s per root second: uneven steps put a step's end this far off the line
 FINAL_UNKNOWN = (0.0, 2.5)  # s at 99-100 % before the finish, until jobs of the kind teach it
 WANDER_MARGIN, WANDER_FLOOR = 2.0, 0.03  # a learned slack is widened so: wander * 2 + 0.03
+_TIME = operator.itemgetter(0)  # a statement's time
 RECENT = 4  # statements that give the latest pace
 STEADY_VALUES = 2  # distinct values past 0 that a pace may be trusted on for a long jump
 
@@ -124,10 +127,11 @@ def _with_start(found: list[Bound], phase: Running, recall: Recall) -> list[Boun
     """The run's start (and the remembered load phase) as statements: the line is at 0 when
     the load ends, which is not before the run started plus the shortest load seen."""
     load = recall.load or (0.0, math.inf)
-    extra = [Bound(phase.start_lo + load[0], None, 0.0)]
+    found = list(found)  # in time order: each goes before the statements of its time
     if math.isfinite(load[1]):
-        extra.append(Bound(phase.start_hi + load[1], 0.0, None))
-    return sorted(extra + found, key=lambda b: b.t)
+        insort_left(found, Bound(phase.start_hi + load[1], 0.0, None), key=_TIME)
+    insort_left(found, Bound(phase.start_lo + load[0], None, 0.0), key=_TIME)
+    return found
 
 
 def blind_window(now: float, recall: Recall) -> Window | None:
