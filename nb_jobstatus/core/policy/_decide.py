@@ -98,7 +98,8 @@ def progress_delay(phase: Running, now: float, recall: Recall) -> tuple[float, s
     if not window.measured:
         ends = load_ends(phase, recall)
         if ends is not None and ends - now > FIRST_PACE:
-            return ends - now, f"{window.why}: the load phase of this kind lasts {ends:.1f}s+"
+            delay = ends - now + FIRST_PACE  # at its end the pace is not measured yet
+            return delay, f"{window.why}: the load phase of this kind lasts {ends:.1f}s+"
         if max(values_of(phase)) > 0:  # it moved, then paused: no long jump
             paused = max(FIRST_PACE, PAUSED * (now - phase.start_lo))
             return min(reach, paused), f"{window.why}: progress paused"
