@@ -162,10 +162,12 @@ def rate_range(
                     if early and rate > s_before:
                         s_before = rate
                     continue
-            else:
+                if rise < 0 and room / rise < s_hi:
+                    s_hi = room / rise
+            elif rise < 0:  # below a value at i, at least a higher one at j: rose in dt
                 room = dt - slack2 - rel2 * root(-dt if dt < 0 else dt)
-            if rise < 0 and room / rise < s_hi:
-                s_hi = room / rise
+                if room / rise < s_hi:
+                    s_hi = room / rise
     return (s_lo, s_hi, s_before) if s_lo <= s_hi else None
 
 

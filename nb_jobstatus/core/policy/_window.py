@@ -36,23 +36,20 @@ class Window(NamedTuple):
 
 
 def progress_window(phase: Running, now: float, recall: Recall) -> Window:
-    values = [p for _, p in phase.points]
-    steps, line = _fitted(tuple(phase.points), phase.start_lo, phase.start_hi, recall)
-    final = recall.final or FINAL_UNKNOWN
-    latest = values[-1]
-    said = f"{values[-1]:g} %" + (f", {steps} steps" if steps else "")
+    said, moved, line = _fitted(tuple(phase.points), phase.start_lo, phase.start_hi, recall)
     if line is None:
         return Window(now, math.inf, f"{said}, pace unknown", measured=False)
+    final = recall.final or FINAL_UNKNOWN
     wander = wander_of(recall)
     e_lo = line.e_lo - wander * math.sqrt(max(0.0, line.e_lo - now))
     e_hi = line.e_hi + wander * math.sqrt(max(0.0, line.e_hi - now))
-    if latest >= TOP:  # reached between the last report below the top and the first at it
+    top = phase.points[-1][1] >= TOP
+    if top:  # reached between the last report below the top and the first at it
         after, by = reached(phase)
         e_lo, e_hi = min(max(e_lo, after), by), min(max(e_hi, after), by)
     lo, hi = max(now, e_lo + final[0]), max(now, e_hi + final[1])
-    where = "finalizing since" if latest >= TOP else "top at"
+    where = "finalizing since" if top else "top at"
     why = f"{said}: {where} {e_lo:.1f}-{e_hi:.1f}s, +{final[0]:.1f}-{final[1]:.1f}s"
-    moved = len({v for v in values if 0.0 < v < TOP})
     return Window(lo, hi, why, steady=not line.dropped and moved >= STEADY_VALUES)
 
 
@@ -66,7 +63,7 @@ def reached(phase: Running) -> tuple[float, float]:
     return after, math.inf
 
 
-Fitted = tuple[int | None, Fit | None]  # the steps, the top's crossing
+Fitted = tuple[str, int, Fit | None]  # what was said, how many values moved, the crossing
 _LOCK = threading.Lock()
 _FITTED: dict[tuple[object, ...], Fitted] = {}
 CACHED = 1024  # point sets whose fit is kept (the oldest go first)
@@ -75,15 +72,19 @@ CACHED = 1024  # point sets whose fit is kept (the oldest go first)
 def _fitted(
     points: tuple[tuple[float, float], ...], start_lo: float, start_hi: float, recall: Recall
 ) -> Fitted:
-    """The steps and the top's crossing for one set of points: computed once per new answer,
+    """What the reports said, how many distinct values past 0 they gave, and the top's
+    crossing, for one set of points: computed once per new answer,
     whatever asks (the next delay, then the time left, again and again)."""
     key = (points, start_lo, start_hi, recall)
     fitted = _FITTED.get(key)
     if fitted is None:
-        scale = scale_for([p for _, p in points], recall.steps)
+        values = [p for _, p in points]
+        scale = scale_for(values, recall.steps)
         phase = Running(start_lo, start_hi, list(points))
         found = _with_start(bounds(points, scale), phase, recall)
-        fitted = (scale.steps, _line(found, phase, scale.top, wander_of(recall)))
+        said = f"{values[-1]:g} %" + (f", {scale.steps} steps" if scale.steps else "")
+        moved = len({v for v in values if 0.0 < v < TOP})
+        fitted = (said, moved, _line(found, phase, scale.top, wander_of(recall)))
         with _LOCK:  # the engine's thread and the views' may both be here
             if len(_FITTED) >= CACHED:
                 _FITTED.pop(next(iter(_FITTED)), None)
