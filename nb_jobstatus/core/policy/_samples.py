@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -23,8 +24,9 @@ CACHE_JOBS = 1024  # histories whose parsed answers are kept (the oldest go firs
 BACKWARDS = 5.0  # progress falling by more than this many points starts a new running phase
 
 
-# (polls read, the first and the last answer read, the samples)
-_Parsed = tuple[int, object, object, "tuple[Sample, ...]"]
+# (polls read, the first and the last answer read, the samples). The answers are held weakly:
+# a cache of a thousand jobs must not keep their bodies alive once the jobs are gone.
+_Parsed = tuple[int, Callable[[], object], Callable[[], object], "tuple[Sample, ...]"]
 _LOCK = threading.Lock()
 _CACHE: dict[int, _Parsed] = {}
 # (first, last sample, how many) -> (first, last, the running phase, not running until then)
@@ -79,14 +81,26 @@ def samples(history: Sequence[Poll]) -> list[Sample]:
         with _LOCK:  # the engine's thread and the views' may both be here
             if len(_CACHE) >= CACHE_JOBS:
                 _CACHE.pop(next(iter(_CACHE)), None)
-            _CACHE[id(history)] = (n, history[0].status, history[-1].status, tuple(found))
+            first, last = _weak(history[0].status), _weak(history[-1].status)
+            _CACHE[id(history)] = (n, first, last, tuple(found))
     return found
 
 
 def _extends(history: Sequence[Poll], cached: _Parsed) -> bool:
     """``history`` is the list ``cached`` was read from, grown (the same first and n-th answer)."""
     n, first, last, _ = cached
-    return len(history) >= n and history[0].status is first and history[n - 1].status is last
+    if len(history) < n or history[0].status is None or history[n - 1].status is None:
+        return False
+    return history[0].status is first() and history[n - 1].status is last()
+
+
+def _weak(status: object) -> Callable[[], object]:
+    """A weak reference to ``status``; for None, one that never matches an answer."""
+    return weakref.ref(status) if status is not None else _nothing
+
+
+def _nothing() -> object:
+    return _nothing
 
 
 def _parse(polls: Sequence[Poll], found: list[Sample]) -> None:
