@@ -15,6 +15,7 @@ import math
 import time
 from typing import TYPE_CHECKING
 
+from . import policy
 from .budget import MAX_RETRIES
 from .errors import JobStatusError
 from .model import Poll, State
@@ -55,6 +56,7 @@ async def follow(job: Job) -> None:
         message = redact_cut(f"internal error while polling: {type(exc).__name__}: {exc}", 500)
         job.finish(JobStatusError(message, provider=job.provider, request_id=job.request_id))
     finally:
+        policy.release(job.history)  # the policy's reading of it is no longer needed
         job.settle()
 
 
@@ -139,7 +141,7 @@ def _after_status(job: Job, poll_: Poll) -> float:
             job.finish()
             return job.deadline
         delay, why = decide(job, facts)
-        job.closing = why.endswith(CLOSING) or PAST in why
+        job.closing = _closing(job, facts, delay, why)
         p = poll_  # the same poll with the delay (a constructor: faster than replace())
         job.history[-1] = Poll(
             p.at, p.elapsed, p.duration, p.http_status, status, None, 0, delay, why
@@ -181,6 +183,21 @@ def decide(job: Job, facts: float) -> tuple[float, str]:
         job.history, facts, key=job.kind, hints=job.hints, memory=engine.memory
     )
     return _clamp(delay), why
+
+
+def _closing(job: Job, facts: float, delay: float, why: str) -> bool:
+    """Will the next poll more likely than not find the job over (the policy's finish window
+    at least half behind it)? Then that poll asks for the result too (Clipia's, which a
+    terminal status needs): the terminal answer costs no second round trip."""
+    if job.interval is not None or not job.client.provider.result_url:
+        return False
+    if not (why.endswith(CLOSING) or PAST in why):
+        return False
+    engine = job.engine
+    left = engine.policy.eta(
+        job.history, facts, key=job.kind, hints=job.hints, memory=engine.memory
+    )
+    return left is not None and delay >= (left[0] + left[1]) / 2
 
 
 def _clamp(delay: float) -> float:

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from ._decide import MAX_DELAY, MIN_DELAY, Hints, clamp, eta, next_delay
 from ._memory import Key, Memory, Recall
+from ._samples import release
 
 __all__ = [
+    "release",
     "MAX_DELAY",
     "MIN_DELAY",
     "Hints",

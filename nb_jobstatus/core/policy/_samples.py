@@ -29,8 +29,9 @@ BACKWARDS = 5.0  # progress falling by more than this many points starts a new r
 _Parsed = tuple[int, Callable[[], object], Callable[[], object], "tuple[Sample, ...]"]
 _LOCK = threading.Lock()
 _CACHE: dict[int, _Parsed] = {}
-# (first, last sample, how many) -> (first, last, the running phase, not running until then)
-_PHASES: dict[tuple[int, int, int], tuple[Sample, Sample, Running | None, float]] = {}
+# id(first sample) -> (first, last sample, how many, the running phase, not running until
+# then): the latest reading of each job's answers, carried on to its next answer
+_PHASES: dict[int, tuple[Sample, Sample, int, Running | None, float]] = {}
 
 
 class Sample(NamedTuple):
@@ -86,6 +87,14 @@ def samples(history: Sequence[Poll]) -> list[Sample]:
     return found
 
 
+def release(history: Sequence[Poll]) -> None:
+    """Forget what was read of ``history`` (its job has ended)."""
+    with _LOCK:
+        cached = _CACHE.pop(id(history), None)
+        if cached is not None and cached[3]:
+            _PHASES.pop(id(cached[3][0]), None)
+
+
 def _extends(history: Sequence[Poll], cached: _Parsed) -> bool:
     """``history`` is the list ``cached`` was read from, grown (the same first and n-th answer)."""
     n, first, last, _ = cached
@@ -132,12 +141,17 @@ def running_phase(found: Sequence[Sample]) -> Running | None:
     if not found:
         return None
     n, first, last = len(found), found[0], found[-1]
-    hit = _PHASES.get((id(first), id(last), n))
-    if hit is not None and hit[0] is first and hit[1] is last:
-        return _copy(hit[2])
-    before = _PHASES.get((id(first), id(found[-2]), n - 1)) if n > 1 else None
-    if before is not None and before[0] is first and before[1] is found[-2]:
-        phase, not_running, rest = _copy(before[2]), before[3], found[-1:]
+    seen = _PHASES.get(id(first))
+    if seen is not None and seen[0] is first and seen[1] is last and seen[2] == n:
+        return _copy(seen[3])
+    if (
+        seen is not None
+        and seen[0] is first
+        and n > 1
+        and seen[1] is found[-2]
+        and seen[2] == n - 1
+    ):
+        phase, not_running, rest = _copy(seen[3]), seen[4], found[-1:]
     else:
         phase, not_running, rest = None, 0.0, found
     for sample in rest:
@@ -147,9 +161,9 @@ def running_phase(found: Sequence[Sample]) -> Running | None:
         elif sample.state is not State.UNKNOWN:
             phase, not_running = None, sample.t
     with _LOCK:
-        if len(_PHASES) >= 2 * CACHE_JOBS:
+        if id(first) not in _PHASES and len(_PHASES) >= CACHE_JOBS:
             _PHASES.pop(next(iter(_PHASES)), None)
-        _PHASES[(id(first), id(last), n)] = (first, last, _copy(phase), not_running)
+        _PHASES[id(first)] = (first, last, n, _copy(phase), not_running)
     return phase
 
 
