@@ -27,6 +27,7 @@ ensure_venv() {
       case "$module" in
         playwright.sync_api) names+=(playwright) ;;
         bs4) names+=(beautifulsoup4) ;;
+        xdist) names+=(pytest-xdist) ;;
         *) names+=("$module") ;;
       esac
     done
