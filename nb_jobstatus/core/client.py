@@ -28,7 +28,6 @@ STATUS_LIMIT = 8 * 2**20  # bytes: a status or result body past this is refused
 DOWNLOAD_LIMIT = 64 * 2**20 - 1  # bytes: a media file past this is refused
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_REDIRECTS = 5
-KNOWN_IDS = 4096  # request ids whose URLs are kept made (then forgotten all at once)
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,6 @@ class Client:
         self._transport = transport
         self.test_mode = bool(provider.test_key_prefix and key.startswith(provider.test_key_prefix))
         self.origin = origin_text(base_url)  # scheme://host:port
-        self._known: dict[str, tuple[str, str | None]] = {}  # request id -> its URLs
         self.sent = 0  # status and result requests sent so far (for measures)
         self._api_headers = {"Accept": "application/json", **provider.auth_headers(key)}
 
@@ -113,17 +111,11 @@ class Client:
         return Answer(status, http_status, time.monotonic() - started)
 
     def _urls(self, request_id: str) -> tuple[str, str | None]:
-        """The status and result URLs of a checked id (made once per request, not per poll)."""
-        urls = self._known.get(request_id) if type(request_id) is str else None
-        if urls is None:
-            request_id = self.provider.check_id(request_id)
-            spec, base = self.provider, self.base_url
-            found = spec.result_url if spec.parse_result else None
-            result = found(base, request_id) if found else None
-            if len(self._known) >= KNOWN_IDS:
-                self._known.clear()
-            urls = self._known[request_id] = (spec.status_url(base, request_id), result)
-        return urls
+        """The status URL and, for a provider with a separate result, the result URL."""
+        spec, base = self.provider, self.base_url
+        request_id = spec.check_id(request_id)
+        found = spec.result_url if spec.parse_result else None
+        return spec.status_url(base, request_id), found(base, request_id) if found else None
 
     async def _both(
         self, status_url: str, result_url: str, request_id: str, timeout: float

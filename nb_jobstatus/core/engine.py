@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import atexit
 import concurrent.futures
+import contextlib
 import contextvars
 import threading
+import weakref
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -43,8 +45,10 @@ class Engine:
         )
         self._tasks: set[asyncio.Task[Any]] = set()
         self._later: set[Callable[[], object]] = set()
+        self._batches: dict[Callable[[Any], object], tuple[list[Any], asyncio.Future[None]]] = {}
         self._later_lock = threading.Lock()
         self._ready = threading.Event()
+        _by_loop[self.loop] = self
         self.thread = threading.Thread(target=self._run, name="nbjs-engine", daemon=True)
         self.thread.start()
         self._ready.wait()
@@ -97,7 +101,8 @@ class Engine:
         def due() -> None:
             with self._later_lock:
                 self._later.discard(call)
-            self.media_pool.submit(call)
+            with contextlib.suppress(RuntimeError):  # shut down (at exit): its flush runs then
+                self.media_pool.submit(call)
 
         self.loop.call_soon_threadsafe(
             self.loop.call_later, seconds, due, context=contextvars.Context()
@@ -106,6 +111,33 @@ class Engine:
     async def in_media_pool(self, call: Callable[[], T]) -> T:
         """``call()`` on a media worker, awaited on the loop."""
         return await self.loop.run_in_executor(self.media_pool, call)
+
+    def batched(self, call: Callable[[Any], object], item: Any) -> asyncio.Future[None]:
+        """``call(item)`` on a media worker, with every other item given for ``call`` during
+        this turn of the loop (a batch of jobs costs one hand-off to a thread, not one each).
+        On the loop only; the future is done when the batch is."""
+        batch = self._batches.get(call)
+        if batch is None:
+            batch = self._batches[call] = ([], self.loop.create_future())
+            self.loop.call_soon(self._run_batch, call)
+        batch[0].append(item)
+        return batch[1]
+
+    def _run_batch(self, call: Callable[[Any], object]) -> None:
+        items, done = self._batches.pop(call)
+
+        def each() -> None:
+            for item in items:
+                call(item)
+
+        def over(_: object) -> None:  # ``call`` logs its own failures
+            if not done.done():
+                done.set_result(None)
+
+        try:
+            self.loop.run_in_executor(self.media_pool, each).add_done_callback(over)
+        except RuntimeError:  # the pool is shut down: the engine is stopping
+            over(None)
 
     def shutdown(self) -> None:
         """Cancel every job's coroutine, close the transport, stop the loop and the pools."""
@@ -130,6 +162,7 @@ class Engine:
 
 _engine: Engine | None = None
 _engine_lock = threading.Lock()
+_by_loop: weakref.WeakKeyDictionary[Any, Engine] = weakref.WeakKeyDictionary()  # loop -> engine
 
 
 def engine() -> Engine:
@@ -140,3 +173,13 @@ def engine() -> Engine:
             _engine = Engine()
             atexit.register(_engine.shutdown)
         return _engine
+
+
+def here() -> Engine:
+    """The engine whose loop runs the caller (its transport belongs to that loop), else the
+    kernel's one engine."""
+    try:
+        found = _by_loop.get(asyncio.get_running_loop())
+    except RuntimeError:
+        found = None
+    return found or engine()

@@ -65,6 +65,7 @@ class Job:
         self._downloads: set[concurrent.futures.Future[Any]] = set()
         self.task: asyncio.Task[Any] | None = None  # the engine's coroutine following this job
         self.attempt = 0  # retries in a row of the current poll
+        self.closing = False  # the policy expects the finish by the next poll
 
     def __repr__(self) -> str:
         return (
