@@ -120,6 +120,7 @@ def follow(child: Child, engine: Engine, rtt: float, durations: list[float], spi
     assert isinstance(ids, list)
     cpu0, main0 = time.process_time(), time.thread_time()
     client = client_for("clipia", KEY, child.base)
+    sent0 = client.sent
     jobs = [Job(client, rid, engine=engine, timeout=600) for rid in ids]
     seen: dict[str, float] = {}
     for job in jobs:
@@ -133,7 +134,7 @@ def follow(child: Child, engine: Engine, rtt: float, durations: list[float], spi
     finishes = child.call("finishes", ids)
     assert isinstance(finishes, dict)
     lags = [seen[rid] - finishes[rid] for rid in ids if finishes.get(rid)]
-    requests = sum(len(j.history) + (j.state.value == "completed") for j in jobs)
+    requests = client.sent - sent0  # status and result GETs, early result GETs included
     completed = sum(j.state.value == "completed" for j in jobs)
     row = Row(rtt, len(jobs), lags, requests, completed, peak, engine_threads(), cpu)
     row.loops = loops  # type: ignore[attr-defined]
