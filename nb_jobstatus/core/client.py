@@ -14,20 +14,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from . import downloads
 from . import engine as engine_module
 from .budget import MAX_RETRIES, backoff, body_retry_after, parse_retry_after
+from .downloads import DOWNLOAD_LIMIT, Download
 from .errors import JobStatusError, ResponseError, TransportError, error_for_status
 from .jsonbody import decode
 from .model import State, Status
 from .providers import Provider
 from .redact import found_in, redact_cut, redact_json
 from .transport import Reply, TooLarge, Transport, Unreachable
-from .urls import UnsafeURL, curl_command, join, origin_text, parse, same_origin
+from .urls import curl_command, origin_text, same_origin
 
 STATUS_LIMIT = 8 * 2**20  # bytes: a status or result body past this is refused
-DOWNLOAD_LIMIT = 64 * 2**20 - 1  # bytes: a media file past this is refused
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-MAX_REDIRECTS = 5
 
 
 @dataclass(frozen=True)
@@ -37,13 +37,6 @@ class Answer:
     status: Status
     http_status: int
     duration: float
-
-
-@dataclass(frozen=True)
-class Download:
-    http_status: int
-    content: bytes
-    content_type: str | None
 
 
 class Client:
@@ -274,52 +267,11 @@ class Client:
     async def download_async(
         self, url: str, limit: int = DOWNLOAD_LIMIT, timeout: float = 60.0
     ) -> Download:
-        """A media file within one deadline, following at most five redirects by hand; the key
-        only on the API's origin (decided again for every hop)."""
-        deadline = time.monotonic() + timeout
-        for _ in range(MAX_REDIRECTS + 1):
-            reply = await self._fetch_file(url, limit, max(0.1, deadline - time.monotonic()))
-            location = reply.headers.get("location")
-            if reply.status not in (301, 302, 303, 307, 308) or not location:
-                return Download(reply.status, reply.content, reply.headers.get("content-type"))
-            url = self._hop(url, location)
-        raise ResponseError(
-            f"too many redirects for {redact_cut(url, 200)}", provider=self.provider.name
-        )
+        """A media file within one deadline (see ``core.downloads``)."""
+        return await downloads.fetch(self, url, limit, timeout)
 
-    async def _fetch_file(self, url: str, limit: int, timeout: float) -> Reply:
-        self._checked(url)
-        headers = {"Accept": "*/*", **self.credentials_for(url)}
-        try:
-            return await self.transport.get(url, headers, timeout=timeout, limit=limit)
-        except Unreachable as error:
-            raise self._transport_error(error, "") from None
-        except TooLarge as error:
-            message = f"file of {error.size:,} bytes" if error.size else "file"
-            raise ResponseError(
-                f"{message} is over the {limit:,}-byte download limit",
-                code="too_large",
-                provider=self.provider.name,
-            ) from None
-
-    def _checked(self, url: str) -> None:
-        try:
-            parse(url)
-        except UnsafeURL as error:
-            raise self._unsafe("URL", error) from None
-
-    def _hop(self, url: str, location: str) -> str:
-        try:
-            return join(url, location)
-        except UnsafeURL as error:
-            raise self._unsafe("redirect", error) from None
-
-    def _unsafe(self, what: str, error: UnsafeURL) -> ResponseError:
-        return ResponseError(
-            f"refused an unsafe {what}: {redact_cut(str(error), 200)}",
-            code="unsafe_url",
-            provider=self.provider.name,
-        )
+    def transport_error(self, error: Unreachable, request_id: str) -> TransportError:
+        return self._transport_error(error, request_id)
 
 
 def _json_text(data: Any) -> str:
