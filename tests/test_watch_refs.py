@@ -4,14 +4,13 @@ provider is read from the URL, and the key goes only where the pasted-URL rule a
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from _magic_fixtures import settle  # noqa: F401  (autouse: this test's jobs end in it)
 
 import nb_jobstatus as njs
-from nb_jobstatus import ConfigurationError, State, jobs
+from nb_jobstatus import ConfigurationError, State
 from nb_jobstatus.core.providers import PROVIDERS
 from nb_jobstatus.sandbox import Sandbox
 
@@ -22,16 +21,6 @@ BASE_VARIABLES = tuple(p.base_env for p in PROVIDERS.values())
 FOREIGN = "https://evil.example"
 UUID = "764cabcf-b745-4b3e-ae38-1200304cf45b"
 OTHER_URL = "http://127.0.0.1:9/v1/requests/00000000-0000-4000-8000-000000000000"
-
-
-@pytest.fixture(autouse=True)
-def settle() -> Iterator[None]:
-    before = set(map(id, jobs()))
-    yield
-    for job in jobs():
-        if id(job) not in before:
-            with contextlib.suppress(Exception):
-                job.wait(10)
 
 
 @pytest.fixture
