@@ -294,3 +294,16 @@ def test_await_job_in_an_ipython_cell(sb) -> None:
     result = shell.run_cell("status = await job")
     assert result.success, result.error_in_exec
     assert shell.user_ns["status"].state is State.COMPLETED
+
+
+def test_each_polls_round_trip_is_measured_and_shown_in_the_timeline(sb) -> None:
+    sb.set_network(origin="api", rtt=0.1)
+    try:
+        rid = sb.add_job("napkin", duration=0.5)
+        job = follow(sb, "napkin", rid, key="round-trip-key")
+        job.wait(10)
+    finally:
+        sb.set_network(origin="api", rtt=0.0)
+    assert all(0.09 <= poll.duration < 5 for poll in job.history), job.history
+    page = job.history._repr_html_()
+    assert "took" in page and f"{job.history[-1].duration * 1000:.0f} ms" in page

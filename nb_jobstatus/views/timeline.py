@@ -23,7 +23,7 @@ WIDTH, HEIGHT = 480, 132
 LEFT, RIGHT, TOP, BOTTOM = 34, 10, 10, 34  # plot margins, px
 MARKS = {"ok": pal.SUCCESS, "retry": "#f9a825", "429 pause": pal.WARN, "error": pal.ERROR}
 TIMELINE_ROWS = 40  # the last polls shown in the table; earlier ones are counted
-COLUMNS = ("#", "time", "elapsed", "HTTP", "status", "progress", "error", "next", "why")
+COLUMNS = ("#", "time", "elapsed", "took", "HTTP", "status", "progress", "error", "next", "why")
 
 
 @dataclass(frozen=True)
@@ -166,6 +166,7 @@ def row(index: int, poll: Poll) -> tuple[str, ...]:
         str(index),
         fmt.clock(poll.at),
         fmt.duration(poll.elapsed),
+        _took(poll.duration),  # the round trip (with Clipia's result, both)
         fmt.DASH if fmt.count(poll.http_status) is None else str(fmt.count(poll.http_status)),
         fmt.line(word, 40),
         fmt.percent(status.progress) if status is not None else fmt.DASH,
@@ -173,6 +174,13 @@ def row(index: int, poll: Poll) -> tuple[str, ...]:
         fmt.duration(poll.next_delay) if poll.next_delay is not None else fmt.DASH,
         fmt.line(poll.why, 120),
     )
+
+
+def _took(seconds: float | None) -> str:
+    value = fmt.finite(seconds)
+    if value is None or value < 0:
+        return fmt.DASH
+    return f"{value * 1000:.0f} ms" if value < 10 else fmt.duration(value)
 
 
 def table_html(history: Sequence[Poll]) -> str:
