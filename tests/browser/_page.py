@@ -184,8 +184,16 @@ def quick_shot(page: Any, path: pathlib.Path, selector: str, index: int = 0) -> 
     """A screenshot of an element as it is now, where it is now: no scrolling and no wait
     for it to be stable (for sampling a running page without holding the sampler up)."""
     box = page.locator(selector).nth(index).bounding_box()
-    if box and box["width"] > 0 and box["height"] > 0:
-        page.screenshot(path=str(path), clip=box, animations="allow", caret="initial")
+    view = page.viewport_size or {"width": 0, "height": 0}
+    if not box:
+        return
+    left, top = max(0.0, box["x"]), max(0.0, box["y"])
+    right = min(float(view["width"]), box["x"] + box["width"])
+    bottom = min(float(view["height"]), box["y"] + box["height"])
+    if right - left < 1 or bottom - top < 1:
+        return  # scrolled out of view at this moment: no shot rather than a failed clip
+    clip = {"x": left, "y": top, "width": right - left, "height": bottom - top}
+    page.screenshot(path=str(path), clip=clip, animations="allow", caret="initial")
 
 
 def kernel_execute(page: Any, code: str) -> str:
