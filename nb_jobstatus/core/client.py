@@ -9,6 +9,7 @@ that leaves in an error is redacted before it is cut.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -176,7 +177,7 @@ class Client:
         try:
             return await self.transport.get(url, headers, timeout=timeout, limit=STATUS_LIMIT)
         except Unreachable as error:
-            raise self._transport_error(error, request_id) from None
+            raise self.transport_error(error, request_id) from None
         except TooLarge as error:
             failure = ResponseError(
                 f"{self.provider.title} answered with {error}", code="too_large"
@@ -190,7 +191,7 @@ class Client:
         error.http_status = http_status
         return error
 
-    def _transport_error(self, error: Unreachable, request_id: str) -> TransportError:
+    def transport_error(self, error: Unreachable, request_id: str) -> TransportError:
         kind = "timed out" if error.timed_out else "failed"
         failure = TransportError(
             f"{self.provider.title} request {kind}: {redact_cut(str(error), 300)}"
@@ -270,13 +271,8 @@ class Client:
         """A media file within one deadline (see ``core.downloads``)."""
         return await downloads.fetch(self, url, limit, timeout)
 
-    def transport_error(self, error: Unreachable, request_id: str) -> TransportError:
-        return self._transport_error(error, request_id)
-
 
 def _json_text(data: Any) -> str:
-    import json
-
     try:
         return json.dumps(data)[:20000]
     except (ValueError, TypeError, RecursionError):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import math
 import time
 from typing import TYPE_CHECKING
 
@@ -25,13 +24,8 @@ if TYPE_CHECKING:
     from .job import Job
 
 READ_TIMEOUT = 20.0  # s: one status request (connect, headers, body) at most
-MIN_DELAY, MAX_DELAY = 0.1, 3600.0
 KEEP_RAW = 3  # polls whose raw body and logs are kept whole (the first and the last ones)
 KEEP_POLLS = 2000  # polls kept in history (the first ten and the latest)
-# the policy's reasons when the next poll is aimed at, into or past the likely finish: that
-# poll asks for the result too (Clipia), so the terminal answer needs no second round trip
-CLOSING = ("at the earliest likely finish", "closing in", "too wide, measuring the pace")
-PAST = "past the estimate"
 
 
 def start(job: Job) -> Job:
@@ -117,10 +111,7 @@ async def poll(job: Job, *, result_too: bool = False) -> float:
     sent, wall = clock(), time.time()
     timeout = max(0.1, min(READ_TIMEOUT, job.deadline - sent))
     try:
-        if result_too:
-            answer = await job.client.fetch_status(job.request_id, timeout, result_too=True)
-        else:
-            answer = await job.client.fetch_status(job.request_id, timeout)
+        answer = await job.client.fetch_status(job.request_id, timeout, result_too=result_too)
     except JobStatusError as error:
         return _after_error(job, error, Poll(wall, sent - job.started, clock() - sent, None))
     trip = clock() - sent
@@ -141,7 +132,7 @@ def _after_status(job: Job, poll_: Poll) -> float:
             job.finish()
             return job.deadline
         delay, why = decide(job, facts)
-        job.closing = _closing(job, facts, delay, why)
+        job.closing = _closing(job, facts, delay)
         p = poll_  # the same poll with the delay (a constructor: faster than replace())
         job.history[-1] = Poll(
             p.at, p.elapsed, p.duration, p.http_status, status, None, 0, delay, why
@@ -154,7 +145,7 @@ def _after_status(job: Job, poll_: Poll) -> float:
 def _after_error(job: Job, error: JobStatusError, poll_: Poll) -> float:
     retry = error.retryable and job.attempt < MAX_RETRIES
     now = job.engine.clock()
-    delay = _clamp(job.client.retry_delay(error, job.attempt, now)) if retry else None
+    delay = policy.clamp(job.client.retry_delay(error, job.attempt, now)) if retry else None
     why = f"retry {job.attempt + 1} of {MAX_RETRIES}" if retry else "final error"
     if delay is not None and (error.retry_after is not None or error.http_status == 429):
         why += f": paused {delay:.1f}s as the provider asked"
@@ -177,31 +168,25 @@ def _after_error(job: Job, error: JobStatusError, poll_: Poll) -> float:
 def decide(job: Job, facts: float) -> tuple[float, str]:
     """The policy's next delay (from the answer's moment), clamped whatever it says."""
     if job.interval is not None:
-        return _clamp(job.interval), "fixed interval"
+        return policy.clamp(job.interval), "fixed interval"
     engine = job.engine
     delay, why = engine.policy.next_delay(
         job.history, facts, key=job.kind, hints=job.hints, memory=engine.memory
     )
-    return _clamp(delay), why
+    return policy.clamp(delay), why
 
 
-def _closing(job: Job, facts: float, delay: float, why: str) -> bool:
+def _closing(job: Job, facts: float, delay: float) -> bool:
     """Will the next poll more likely than not find the job over (the policy's finish window
     at least half behind it)? Then that poll asks for the result too (Clipia's, which a
     terminal status needs): the terminal answer costs no second round trip."""
     if job.interval is not None or not job.client.provider.result_url:
-        return False
-    if not (why.endswith(CLOSING) or PAST in why):
         return False
     engine = job.engine
     left = engine.policy.eta(
         job.history, facts, key=job.kind, hints=job.hints, memory=engine.memory
     )
     return left is not None and delay >= (left[0] + left[1]) / 2
-
-
-def _clamp(delay: float) -> float:
-    return MIN_DELAY if not math.isfinite(delay) else min(MAX_DELAY, max(MIN_DELAY, delay))
 
 
 def _record(job: Job, poll_: Poll) -> None:
