@@ -281,6 +281,7 @@ def test_following_a_finished_job_again_downloads_nothing(memory: Memory) -> Non
 def test_no_key_in_the_cache_folder(memory: Memory, cache: Path, canary: str) -> None:
     job = memory.follow("napkin", api_key=canary, format="png", images=2)
     media.remember(job)
+    media.flush_recent()  # what waits for the next write, written now: nothing moves below
     assert [m.error for m in medias(job)] == [None, None]
     written = [p for p in cache.rglob("*") if p.is_file()]
     assert any(p.name == "recent.json" for p in written) and any(

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .job import Job
 
 READ_TIMEOUT = 20.0  # s: one status request (connect, headers, body) at most
+LATE = 0.05  # s: a budget slot woken up later than this is booked again
 KEEP_RAW = 3  # polls whose raw body and logs are kept whole (the first and the last ones)
 KEEP_POLLS = 2000  # polls kept in history (the first ten and the latest)
 
@@ -57,10 +58,23 @@ async def follow(job: Job) -> None:
 async def _poll_until_done(job: Job) -> None:
     due = job.started
     while not job.done:
-        if not await _sleep_until(job, due) or not await _sleep_until(job, _slot(job)):
+        if not await _sleep_until(job, due) or not await _booked(job):
             _expire(job)
             return
         due = await poll(job, result_too=job.closing and _spare(job))
+
+
+async def _booked(job: Job) -> bool:
+    """Wait for a slot of the key's budget; False when the deadline comes first. A slot woken
+    up late (a busy loop, a busy main thread) is booked again at the real time: several late
+    polls must not leave together, over the provider's limit."""
+    while True:
+        slot = _slot(job)
+        if not await _sleep_until(job, slot):
+            return False
+        if job.engine.clock() - slot <= LATE:
+            return True
+        job.client.budget.release(slot)
 
 
 def _slot(job: Job) -> float:
