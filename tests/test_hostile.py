@@ -72,7 +72,7 @@ def test_a_hostile_retry_after_never_carries_a_job_past_its_deadline(
     began = time.monotonic()
     with pytest.raises(PollTimeout):
         job.wait(10)
-    assert time.monotonic() - began < 3.0 and job.stopped == "timeout"
+    assert time.monotonic() - began < 6.0 and job.stopped == "timeout"  # not 120 s, nor an hour
     servers.append(healthy := Hostile(lambda _: Answer(body=b'{"status": "COMPLETED"}')))
     other = watch(healthy, rid(), "healthy-after-hostile")
     other.wait(10)
