@@ -22,6 +22,7 @@ from nb_jobstatus import (
     __version__,
     get_status,
 )
+from nb_jobstatus import sandbox as sandbox_module
 from nb_jobstatus.core.budget import MAX_RETRIES, RateBudget
 from nb_jobstatus.core.config import client_for
 
@@ -39,12 +40,17 @@ def requests_for(sb, rid: str) -> list:
 
 
 @pytest.mark.parametrize("provider", ["sivi", "napkin", "clipia"])
-def test_lifecycle_to_completed_with_assets(sb, provider: str) -> None:
-    rid = sb.add_job(provider, duration=0.4, images=2, size=(320, 200))
-    first = status(sb, provider, rid)
+def test_lifecycle_to_completed_with_assets(provider: str) -> None:
+    now = [1000.0]  # the sandbox's clock, moved by hand: no race with a loaded machine
+    sb = sandbox_module.start(clock=lambda: now[0])
+    try:
+        rid = sb.add_job(provider, duration=0.4, images=2, size=(320, 200))
+        first = status(sb, provider, rid)
+        now[0] += 0.6
+        final = status(sb, provider, rid)
+    finally:
+        sb.stop()
     assert first.state in (State.QUEUED, State.RUNNING)
-    time.sleep(0.6)
-    final = status(sb, provider, rid)
     assert final.state is State.COMPLETED
     assert [(a.width, a.height) for a in final.images] == [(320, 200), (320, 200)]
     assert final.raw is not None and final.request_id == rid

@@ -181,9 +181,11 @@ def start(
     keys: dict[str, str] | None = None,
     rate_limits: dict[str, tuple[int, float]] | None = None,
     network: NetworkSpec = None,
+    clock: Callable[[], float] | None = None,
 ) -> Sandbox:
-    """Start the sandbox in background threads (port 0: any free port) and return it."""
-    app = _app(keys, rate_limits, network)
+    """Start the sandbox in background threads (port 0: any free port) and return it.
+    ``clock``: the monotonic clock the jobs' timelines follow (default ``time.monotonic``)."""
+    app = _app(keys, rate_limits, network, clock)
     api = Server(port, app, "api")
     try:
         media = Server(media_port, app, "media")

@@ -94,7 +94,8 @@ def _decide(found: list[Sample], now: float, hints: Hints, recall: Recall) -> tu
 def progress_delay(phase: Running, now: float, recall: Recall) -> tuple[float, str]:
     window = progress_window(phase, now, recall)
     rel = REACH_STEADY if window.steady else REACH_REL
-    reach = REACH + rel * max(0.0, now - phase.start_lo)
+    # running for at least now - start_hi: a queue before the run says nothing of its pace
+    reach = REACH + rel * max(0.0, now - phase.start_hi)
     if not window.measured:
         ends = load_ends(phase, recall)
         if ends is not None and ends - now > FIRST_PACE:
@@ -103,7 +104,6 @@ def progress_delay(phase: Running, now: float, recall: Recall) -> tuple[float, s
         if max(values_of(phase)) > 0:  # it moved, then paused: no long jump
             paused = max(FIRST_PACE, PAUSED * (now - phase.start_lo))
             return min(reach, paused), f"{window.why}: progress paused"
-        # running for at least now - start_hi: a queue before the run says nothing of its pace
         reach = REACH + REACH_REL * max(0.0, now - phase.start_hi)
         if recall.total is not None:  # the shortest job of this kind took that long
             reach = max(reach, SHORTEST * recall.total[0] - now)
