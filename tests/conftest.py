@@ -4,14 +4,17 @@ clock, a canary key, fast backoff."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from _memory import Memory
+from _pytest.mark.expression import Expression
 
 from nb_jobstatus import sandbox as sandbox_module
 from nb_jobstatus.core import budget
 
 CANARY = "canary-KEY-d3adb33f0123456789"
+HERE = Path(__file__).resolve().parent
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -50,3 +53,18 @@ def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
 def canary() -> str:
     """A key that must never appear in any output."""
     return CANARY
+
+
+_MARKED_DIRS = {"browser": "browser", "test_notebooks.py": "notebooks"}
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Every test under tests/browser/ is marked ``browser`` and every one in
+    test_notebooks.py ``notebooks``: when ``-m`` deselects that mark, they are not even
+    imported (Playwright and nbformat cost each xdist worker seconds of CPU)."""
+    mark = _MARKED_DIRS.get(collection_path.name)
+    markexpr = config.getoption("markexpr", "")
+    if mark is None or collection_path.parent != HERE or not markexpr:
+        return None
+    selected = Expression.compile(markexpr).evaluate(lambda name, **_: name == mark)
+    return None if selected else True
