@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from _memory import Memory
@@ -31,6 +32,15 @@ def sb() -> Iterator[sandbox_module.Sandbox]:
     server = sandbox_module.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def http() -> Iterator[Any]:
+    """A plain ``requests`` Session (the sandbox's tests speak HTTP without nb_jobstatus)."""
+    import requests
+
+    with requests.Session() as session:
+        yield session
 
 
 @pytest.fixture
