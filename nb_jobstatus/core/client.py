@@ -79,27 +79,49 @@ class Client:
 
     # -- status ------------------------------------------------------------------------------
 
-    async def fetch_status(
-        self, request_id: str, timeout: float = 30.0, *, result_too: bool = False
-    ) -> Answer:
-        """One status request (and, for Clipia once terminal, the result). ``result_too``:
-        ask for the result at the same time (the finish is expected by now), so that a
-        terminal answer costs no second round trip. No retry here: a failure raises a
-        JobStatusError whose ``retryable`` and ``retry_after`` say more."""
+    async def fetch_status(self, request_id: str, timeout: float = 30.0) -> Answer:
+        """One status request (and, for Clipia once terminal, the result). No retry here: a
+        failure raises a JobStatusError whose ``retryable`` and ``retry_after`` say more."""
         status_url, result_url = self._urls(request_id)
         started = time.monotonic()
-        early: tuple[int, Any] | None = None
-        if result_too and result_url:
-            both = await self._both(status_url, result_url, request_id, timeout)
-            (http_status, data), early = both
-        else:
-            http_status, data = await self._get_json(status_url, request_id, timeout)
+        http_status, data = await self._get_json(status_url, request_id, timeout)
         status = self._parse(self.provider.parse, request_id, http_status, data)
         if status.state.terminal and result_url:
-            if early is None or early[0] != 200:  # not asked, or not written yet: ask now
-                left = max(0.1, timeout - (time.monotonic() - started))
-                early = await self._get_json(result_url, request_id, left)
-            status, http_status = self._with_result(status, request_id, *early)
+            left = max(0.1, timeout - (time.monotonic() - started))
+            result = await self._get_json(result_url, request_id, left)
+            status, http_status = self._with_result(status, request_id, *result)
+        return self._answer(status, http_status, started)
+
+    async def fetch_result(self, request_id: str, timeout: float, last: Status) -> Answer:
+        """Only the result, once the finish may have come (``last``: the latest status): a
+        terminal result is the end in one request and one round trip; a 202 says not yet, and
+        ``last`` stands (the answer carries no report: the policy takes no sample from it). A
+        result that says neither, or a provider without one: the status is asked."""
+        _, result_url = self._urls(request_id)
+        if result_url is None:
+            return await self.fetch_status(request_id, timeout)
+        started = time.monotonic()
+        http_status, data = await self._get_json(result_url, request_id, timeout)
+        if http_status == 202:
+            return self._answer(replace(last, raw=data), 202, started)
+        ended = self._ended(last, request_id, data)
+        if ended is None:
+            return await self.fetch_status(
+                request_id, max(0.1, timeout - (time.monotonic() - started))
+            )
+        return self._answer(*self._with_result(ended, request_id, http_status, data), started)
+
+    def _ended(self, last: Status, request_id: str, data: Any) -> Status | None:
+        """``last`` in the terminal state a result body reports; None if it reports none."""
+        try:
+            reported = self.provider.parse(request_id, data)
+        except ResponseError:
+            return None
+        if not reported.state.terminal:
+            return None
+        return replace(last, state=reported.state, provider_status=reported.provider_status)
+
+    def _answer(self, status: Status, http_status: int, started: float) -> Answer:
         if self.test_mode:
             status = replace(status, test_mode=True)
         return Answer(status, http_status, time.monotonic() - started)
@@ -110,22 +132,6 @@ class Client:
         request_id = spec.check_id(request_id)
         found = spec.result_url if spec.parse_result else None
         return spec.status_url(base, request_id), found(base, request_id) if found else None
-
-    async def _both(
-        self, status_url: str, result_url: str, request_id: str, timeout: float
-    ) -> tuple[tuple[int, Any], tuple[int, Any] | None]:
-        """The status and the result at once; a failed result is not the status's failure
-        (asked again, alone, if the status is terminal)."""
-        first, second = await asyncio.gather(
-            self._get_json(status_url, request_id, timeout),
-            self._get_json(result_url, request_id, timeout),
-            return_exceptions=True,
-        )
-        if isinstance(first, BaseException):
-            raise first
-        if isinstance(second, BaseException) and not isinstance(second, JobStatusError):
-            raise second
-        return first, None if isinstance(second, BaseException) else second
 
     def _with_result(
         self, status: Status, request_id: str, http_status: int, data: Any

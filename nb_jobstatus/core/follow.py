@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 READ_TIMEOUT = 20.0  # s: one status request (connect, headers, body) at most
 LATE = 0.05  # s: a budget slot woken up later than this is booked again
+NARROW = 3.5  # s: a finish window this narrow is closed in on with result requests alone
 KEEP_RAW = 3  # polls whose raw body and logs are kept whole (the first and the last ones)
 KEEP_POLLS = 2000  # polls kept in history (the first ten and the latest)
 
@@ -61,7 +62,7 @@ async def _poll_until_done(job: Job) -> None:
         if not await _sleep_until(job, due) or not await _booked(job):
             _expire(job)
             return
-        due = await poll(job, result_too=job.closing and _spare(job))
+        due = await poll(job, result_only=job.closing)
 
 
 async def _booked(job: Job) -> bool:
@@ -86,16 +87,6 @@ def _slot(job: Job) -> float:
     return slot
 
 
-def _spare(job: Job) -> bool:
-    """Is there room in the key's budget for a second request now (the result)?"""
-    budget, now = job.client.budget, job.engine.clock()
-    slot = budget.reserve(now)
-    if slot <= now:
-        return True
-    budget.release(slot)
-    return False
-
-
 async def _sleep_until(job: Job, when: float) -> bool:
     """Sleep until ``when``; False when the deadline comes first (then it sleeps until it).
     No sleep at all when ``when`` has come (the common case for the budget's slot)."""
@@ -118,14 +109,17 @@ def _expire(job: Job) -> None:
     )
 
 
-async def poll(job: Job, *, result_too: bool = False) -> float:
-    """One poll (``result_too``: the result asked for at once); returns when (engine clock)
-    the next one should leave."""
-    clock = job.engine.clock
+async def poll(job: Job, *, result_only: bool = False) -> float:
+    """One poll (``result_only``: the result alone, once the finish may have come); returns
+    when (engine clock) the next one should leave."""
+    clock, client, last = job.engine.clock, job.client, job.status
     sent, wall = clock(), time.time()
     timeout = max(0.1, min(READ_TIMEOUT, job.deadline - sent))
     try:
-        answer = await job.client.fetch_status(job.request_id, timeout, result_too=result_too)
+        if result_only and last is not None:
+            answer = await client.fetch_result(job.request_id, timeout, last)
+        else:
+            answer = await client.fetch_status(job.request_id, timeout)
     except JobStatusError as error:
         return _after_error(job, error, Poll(wall, sent - job.started, clock() - sent, None))
     trip = clock() - sent
@@ -191,16 +185,20 @@ def decide(job: Job, facts: float) -> tuple[float, str]:
 
 
 def _closing(job: Job, facts: float, delay: float) -> bool:
-    """Will the next poll more likely than not find the job over (the policy's finish window
-    at least half behind it)? Then that poll asks for the result too (Clipia's, which a
-    terminal status needs): the terminal answer costs no second round trip."""
-    if job.interval is not None or not job.client.provider.result_url:
+    """Is the job finalizing (its progress at 100 %: a status would say nothing new but its
+    end) and may the next poll find it over (it lands in or past the policy's finish
+    window)? Then that poll asks for the result alone (Clipia's, which a terminal status
+    needs): the end costs one request and one round trip, not two of each."""
+    status = job.status
+    if job.interval is not None or not job.client.provider.result_url or status is None:
+        return False
+    if status.progress is None or status.progress < 100:
         return False
     engine = job.engine
     left = engine.policy.eta(
         job.history, facts, key=job.kind, hints=job.hints, memory=engine.memory
     )
-    return left is not None and delay >= (left[0] + left[1]) / 2
+    return left is not None and delay >= left[0]
 
 
 def _record(job: Job, poll_: Poll) -> None:

@@ -113,9 +113,10 @@ def _nothing() -> object:
 
 
 def _parse(polls: Sequence[Poll], found: list[Sample]) -> None:
+    """A 202 is Clipia's result saying "not yet": no report in it, so no sample."""
     for poll in polls:
         status, t = poll.status, facts_time(poll)
-        if status is None or t is None:
+        if status is None or t is None or poll.http_status == 202:
             continue
         if found and t < found[-1].t:
             t = found[-1].t
