@@ -283,9 +283,18 @@ def test_no_key_in_the_cache_folder(memory: Memory, cache: Path, canary: str) ->
     media.remember(job)
     media.flush_recent()  # what waits for the next write, written now: nothing moves below
     assert [m.error for m in medias(job)] == [None, None]
-    written = [p for p in cache.rglob("*") if p.is_file()]
-    assert any(p.name == "recent.json" for p in written) and any(
-        p.name == "index.json" for p in written
-    )
-    for path in written:
-        assert canary.encode() not in path.read_bytes(), path
+    written = files_of(cache)
+    assert "recent.json" in {p.name for p in written} and "index.json" in {p.name for p in written}
+    for path, data in written.items():
+        assert canary.encode() not in data, path
+
+
+def files_of(folder: Path) -> dict[Path, bytes]:
+    """Every file under ``folder`` and its bytes, from a listing whose files could all be read:
+    the engine's deferred write of the recent jobs may rename its temporary file meanwhile."""
+    for _ in range(50):
+        try:
+            return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+        except FileNotFoundError:
+            time.sleep(0.05)
+    raise AssertionError(f"the files of {folder} kept moving")

@@ -132,7 +132,8 @@ def test_terminal_ipython_prints_text(server: sandbox.Sandbox) -> None:
 
 
 def test_throttle_bounds_updates_of_a_fast_job(server: sandbox.Sandbox) -> None:
-    job = follow(server, "clipia", duration=2.0, interval=0.02)  # as fast as the policy allows
+    # as fast as the policy allows; 3 s: ~30 polls at its 0.1 s floor, 15 even on a loaded machine
+    job = follow(server, "clipia", duration=3.0, interval=0.02)
     view = job.widget
     changes: list[str] = []
     bar_values: list[float] = []
