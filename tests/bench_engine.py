@@ -13,7 +13,8 @@ CPU measured is the polling's alone. For each round trip x job count:
 - the process's peak thread count, and the engine's own threads;
 - client CPU per request (every thread but the main one).
 Then, side by side against the same server at 150 ms: CPU per status GET of the old ``_wire``
-pool (kept in tests/baselines/) with 4 and 64 threads and of aiohttp with 256 in flight, and
+pool (kept in tests/baselines/) with 4 and 64 threads and of aiohttp with 256, 8 and 2 in
+flight (the engine's polls are spread in time, so its loop wakes for few answers at once), and
 how much a busy cell (a CPU-bound loop on the main thread) is slowed while 1,000 jobs are
 followed: its wall time over its CPU time, against the loop alone (the off-CPU measure).
 """
@@ -201,6 +202,9 @@ def clients(child: Child, rtt: float, count: int) -> None:
         ("old _wire pool, 4 threads", lambda: wire_cpu(url, count // 4, 4)),
         ("old _wire pool, 64 threads", lambda: wire_cpu(url, count, 64)),
         ("aiohttp, one thread, 256 in flight", lambda: aio_cpu(url, count, 256)),
+        # the engine's polls are spread in time: few answers per wake-up of the loop
+        ("aiohttp, one thread, 8 in flight", lambda: aio_cpu(url, count // 4, 8)),
+        ("aiohttp, one thread, 2 in flight", lambda: aio_cpu(url, count // 20, 2)),
     ):
         wall, cpu = measure()
         print(f"{label:<34} {wall:>7.1f}s {cpu * 1e6:>8.0f}us")
