@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -87,7 +88,11 @@ def test_formats_from_the_content_type_when_the_bytes_say_nothing() -> None:
 # -- recent jobs ---------------------------------------------------------------------------------
 
 
-def test_recent_jobs_most_recent_first_one_row_per_job() -> None:
+@pytest.mark.parametrize("just_written", [False, True])  # True: every entry waits to be written
+def test_recent_jobs_most_recent_first_one_row_per_job(
+    just_written: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(recent, "_written_at", time.monotonic() if just_written else 0.0)
     for rid in ("a", "b", "a", "c"):
         media.remember(StubJob({}, request_id=rid))
     rows = media.recent()

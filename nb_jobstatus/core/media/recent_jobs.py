@@ -50,7 +50,9 @@ def remember(job: Any) -> bool:
         logger.info("a job could not be remembered: %s", error)
         return False
     with _lock:
-        _pending.setdefault(cache_dir(), {})[_key(entry)] = entry
+        waiting = _pending.setdefault(cache_dir(), {})
+        waiting.pop(_key(entry), None)  # remembered again: it moves to the end (most recent)
+        waiting[_key(entry)] = entry
         if _writing or time.monotonic() - _written_at < EVERY:
             return True
     flush()
