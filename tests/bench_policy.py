@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/bench_policy.py            # about a minute
     .venv/bin/python tests/bench_policy.py --jobs 10  # fewer jobs per profile, quicker
-    .venv/bin/python tests/bench_policy.py --real     # then the real engine (~17 min)
+    .venv/bin/python tests/bench_policy.py --real     # then the same jobs, real engine (~6 min)
 
 Progress moves as the sandbox makes it move (``nb_jobstatus.sandbox.timeline``: stepped N
 steps in integer percent, a load phase at 0 %, a finalize phase at 100 %, uneven steps, a
@@ -92,6 +92,7 @@ class Run:
     start: float  # virtual time of the submission
     timeline: Timeline | None  # None: blind
     ends: float  # s after the start
+    seed: int = 0  # the sandbox's seed of this job: ``--real`` plays the very same job
     history: list[Poll] = field(default_factory=list)
     lag: float | None = None
 
@@ -112,14 +113,14 @@ def make_jobs(profile: Profile, count: int, seed: int) -> list[Run]:
         else:
             clock += rng.uniform(2.0, 12.0)
         if profile.blind:
-            ends = napkin_duration(fmt, size, 1, rng.randrange(1 << 30))
-            runs.append(Run(profile, clock, None, ends))
+            seed = rng.randrange(1 << 30)
+            runs.append(Run(profile, clock, None, napkin_duration(fmt, size, 1, seed), seed))
             continue
         # a fresh generator of the kind's name per job: every job draws the same base values
         script = profile.script(random.Random(f"{profile.name}/base"), rng)
-        work = rng.uniform(5, 30)
-        timeline = Timeline.of(script, work + script.fixed, rng.randrange(1 << 30))
-        runs.append(Run(profile, clock, timeline, timeline.duration))
+        work, seed = rng.uniform(5, 30), rng.randrange(1 << 30)
+        timeline = Timeline.of(script, work + script.fixed, seed)
+        runs.append(Run(profile, clock, timeline, timeline.duration, seed))
     return runs
 
 
@@ -234,7 +235,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=40, help="jobs per profile")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--real", action="store_true", help="also through the real engine")
-    parser.add_argument("--real-jobs", type=int, default=6, help="jobs per profile, --real")
+    parser.add_argument("--real-jobs", type=int, default=40, help="jobs per profile, --real")
     parser.add_argument("--rtt", type=float, default=0.15, help="round trip (s), --real")
     args = parser.parse_args()
     for rtt in (0.0, 0.150):
@@ -244,7 +245,7 @@ def main() -> None:
     if args.real:
         from bench_policy_real import real
 
-        real(args.real_jobs, args.rtt)
+        real(args.real_jobs, args.rtt, args.seed)
 
 
 if __name__ == "__main__":
