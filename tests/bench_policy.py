@@ -188,7 +188,7 @@ class Row:
         q = statistics.quantiles(self.lags, n=20, method="inclusive") if len(self.lags) > 1 else []
         p50, p95 = statistics.median(self.lags), q[-1] if q else self.lags[0]
         reqs = statistics.mean(self.requests)
-        ratio = f"{reqs / statistics.mean(base.requests):.2f}x" if base else "     "
+        ratio = f"{reqs / statistics.mean(base.requests):.3f}x" if base else "      "
         return f"{p50:5.2f} {p95:5.2f} {max(self.lags):5.2f} {reqs:5.1f} {ratio:>5}"
 
 
