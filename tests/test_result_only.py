@@ -9,9 +9,7 @@ from _memory import Memory
 
 from nb_jobstatus import State
 from nb_jobstatus.core.client import Client
-from nb_jobstatus.core.model import Poll, Status
-from nb_jobstatus.core.policy import Hints, eta
-from nb_jobstatus.core.policy import Memory as PolicyMemory
+from nb_jobstatus.core.model import Status
 from nb_jobstatus.sandbox import stepped
 
 
@@ -38,6 +36,10 @@ def test_a_finalizing_job_ends_with_one_result_request(memory: Memory) -> None:
     assert [p.http_status for p in job.history][-1] == 200
     assert job.status.logs  # the logs of the last status stay on the final one
     assert job.status.progress == 100
+    waiting = [p for p in job.history if p.http_status == 202]
+    assert waiting  # a 202 stands for the last status, still at 100 %: the policy reads it so
+    assert all(p.status and p.status.progress == 100 for p in waiting)
+    assert all(p.why and "finaliz" in p.why for p in waiting), [p.why for p in waiting]
 
 
 def test_a_job_that_ends_from_a_step_asks_status_then_result(memory: Memory) -> None:
@@ -83,17 +85,3 @@ def test_a_result_that_does_not_say_it_ended_is_followed_by_the_status(
     assert answer.status.state is State.RUNNING  # what the status said, not the odd result
     kinds = [k for k, _ in api_paths(memory, rid)]
     assert kinds == ["status"]
-
-
-def test_a_202_gives_the_policy_no_sample() -> None:
-    """The policy reads a 202 (the result saying "not yet") as no report: the time left is
-    what the last status said, not a stall at 100 %."""
-
-    def poll(t: float, progress: float, http: int = 200) -> Poll:
-        return Poll(0.0, t, 0.0, http, Status("clipia", "r", State.RUNNING, progress=progress))
-
-    reports = [poll(1.0, 10.0), poll(2.0, 30.0), poll(3.0, 50.0)]
-    key, hints = ("clipia", "image"), Hints()
-    alone = eta(reports, 4.5, key=key, hints=hints, memory=PolicyMemory())
-    more = eta(reports + [poll(4.4, 50.0, 202)], 4.5, key=key, hints=hints, memory=PolicyMemory())
-    assert alone is not None and alone == more

@@ -93,9 +93,9 @@ class Client:
         return self._answer(status, http_status, started)
 
     async def fetch_result(self, request_id: str, timeout: float, last: Status) -> Answer:
-        """Only the result, once the finish may have come (``last``: the latest status): a
-        terminal result is the end in one request and one round trip; a 202 says not yet, and
-        ``last`` stands (the answer carries no report: the policy takes no sample from it). A
+        """Only the result, once the finish may have come (``last``: the latest status, at
+        100 %): a terminal result is the end in one request and one round trip; a 202 says
+        not yet, and ``last`` stands (still at 100 %: what a status would have said). A
         result that says neither, or a provider without one: the status is asked."""
         _, result_url = self._urls(request_id)
         if result_url is None:

@@ -113,10 +113,9 @@ def _nothing() -> object:
 
 
 def _parse(polls: Sequence[Poll], found: list[Sample]) -> None:
-    """A 202 is Clipia's result saying "not yet": no report in it, so no sample."""
     for poll in polls:
         status, t = poll.status, facts_time(poll)
-        if status is None or t is None or poll.http_status == 202:
+        if status is None or t is None:
             continue
         if found and t < found[-1].t:
             t = found[-1].t
