@@ -21,6 +21,7 @@ import asyncio
 import selectors
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import nb_jobstatus as njs
@@ -31,6 +32,7 @@ from nb_jobstatus.core.budget import RateBudget
 from nb_jobstatus.core.client import Client
 from nb_jobstatus.core.engine import Engine
 from nb_jobstatus.core.providers import get as get_provider
+from nb_jobstatus.core.transport import Headers, Reply
 
 _policy_lock = threading.Lock()
 
@@ -138,3 +140,42 @@ class Memory:
         job.wait(30)
         media.cache_all(job)
         return job
+
+
+class Played:
+    """A provider played by a function, in memory: ``answer(url)`` gives each GET's
+    :class:`~nb_jobstatus.core.transport.Reply` (status, reason, headers, body). Its own engine
+    on a jumping clock: a job with a 2 s deadline ends in milliseconds; ``seen`` lists the
+    URLs asked, ``clock`` is the engine's. For what hostile answers do to parsing, the policy
+    and the engine; what only sockets show (slow bodies, caps on the wire) stays on loopback."""
+
+    BASE = "https://api.played.test"
+
+    def __init__(self, answer: Callable[[str], Reply]) -> None:
+        self.answer = answer
+        self.seen: list[str] = []
+        self.engine = jumping_engine(self)
+
+    async def get(self, url: str, headers: Any, *, timeout: float, limit: int) -> Reply:
+        self.seen.append(url)
+        return self.answer(url)
+
+    async def close(self) -> None:
+        pass
+
+    def clock(self) -> float:
+        return self.engine.clock()
+
+    def watch(self, request_id: str, api_key: str = "test-key", **options: Any) -> njs.Job:
+        spec = get_provider("clipia")
+        client = Client(spec, api_key, self.BASE, RateBudget(spec.rate_limit), self)
+        job = njs.Job(client, request_id, engine=self.engine, **options)
+        follow_module.start(job)
+        return job
+
+    def shutdown(self) -> None:
+        self.engine.shutdown()
+
+
+def reply(status: int = 200, body: bytes = b"{}", headers: dict[str, str] | None = None) -> Reply:
+    return Reply(status, "", Headers.of(headers or {}), body)

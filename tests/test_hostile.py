@@ -1,4 +1,6 @@
-"""Issue 10 against the engine, with hostile servers on 127.0.0.1 (tests/_hostile.py): waits a
+"""Issue 10 against the engine, with hostile answers played in memory on a jumping clock
+(tests/_memory.py ``Played``: waits, numbers, bodies kept) and hostile servers on 127.0.0.1
+(tests/_hostile.py: what only sockets show, slow and endless bodies, deep JSON): waits a
 provider asks for are parsed strictly and capped, no number floods the provider, a job always
 ends at its deadline, bodies are capped and kept in bounded number, a slow origin holds nothing,
 and nothing of this ever ends in a dead thread or a hang."""
@@ -9,15 +11,17 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from _hostile import Answer, Hostile
+from _memory import Played, reply
 
 import nb_jobstatus as njs
 from nb_jobstatus import PollTimeout, ResponseError, State
 from nb_jobstatus.core.budget import MAX_WAIT, parse_retry_after
 from nb_jobstatus.core.follow import KEEP_RAW
+from nb_jobstatus.core.transport import Reply
 
 RUNNING = json.dumps({"status": "IN_PROGRESS", "progress": 10, "logs": []}).encode()
 
@@ -32,6 +36,19 @@ def servers() -> Iterator[list[Hostile]]:
     yield started
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def played() -> Iterator[list[Played]]:
+    started: list[Played] = []
+    yield started
+    for provider in started:
+        provider.shutdown()
+
+
+def play(played: list[Played], answer: Callable[[str], Reply]) -> Played:
+    played.append(provider := Played(answer))
+    return provider
 
 
 def watch(server: Hostile, request_id: str, key: str, **kw: float) -> njs.Job:
@@ -63,30 +80,30 @@ def test_retry_after_is_parsed_strictly_and_capped(value: str, expected: float |
 
 @pytest.mark.parametrize("value", ["inf", "1000000000", "Fri, 01 Jan 2100 00:00:00 GMT", "120s"])
 def test_a_hostile_retry_after_never_carries_a_job_past_its_deadline(
-    servers: list[Hostile], value: str
+    played: list[Played], value: str
 ) -> None:
-    """The 429 pauses the key, but the job ends at its 1.5 s deadline with PollTimeout, and
-    the engine goes on following other jobs afterwards."""
-    servers.append(server := Hostile(lambda _: Answer(429, b"{}", {"Retry-After": value})))
-    job = watch(server, rid(), f"retry-after-{len(value)}", timeout=1.5)
-    began = time.monotonic()
+    """The 429 pauses the key, but the job ends at its 1.5 s deadline (on the engine's clock:
+    not 120 s, nor an hour) with PollTimeout, and the engine goes on following other jobs."""
+    provider = play(played, lambda _: reply(429, b"{}", {"Retry-After": value}))
+    began = provider.clock()
+    job = provider.watch(rid(), timeout=1.5)
     with pytest.raises(PollTimeout):
         job.wait(10)
-    assert time.monotonic() - began < 6.0 and job.stopped == "timeout"  # not 120 s, nor an hour
-    servers.append(healthy := Hostile(lambda _: Answer(body=b'{"status": "COMPLETED"}')))
-    other = watch(healthy, rid(), "healthy-after-hostile")
+    assert provider.clock() - began < 6.0 and job.stopped == "timeout"
+    provider.answer = lambda _: reply(body=b'{"status": "COMPLETED"}')
+    other = provider.watch(rid(), "healthy-after-hostile")
     other.wait(10)
-    assert other.state is State.COMPLETED
+    assert other.state is State.COMPLETED and provider.engine.thread.is_alive()
 
 
 @pytest.mark.parametrize("position", [-1, -(10**9), 10**12, "-3", 0.5])
-def test_a_hostile_queue_position_does_not_flood(servers: list[Hostile], position: object) -> None:
+def test_a_hostile_queue_position_does_not_flood(played: list[Played], position: object) -> None:
     body = json.dumps({"status": "IN_QUEUE", "queue_position": position}).encode()
-    servers.append(server := Hostile(lambda _: Answer(body=body)))
-    job = watch(server, rid(), "queue-flood", timeout=2.0)
+    provider = play(played, lambda _: reply(body=body))
+    job = provider.watch(rid(), timeout=2.0)
     with pytest.raises(PollTimeout):
         job.wait(10)
-    assert len(server.seen) <= 2.0 / 0.1 + 2, len(server.seen)  # every delay is at least 0.1 s
+    assert len(provider.seen) <= 2.0 / 0.1 + 2, len(provider.seen)  # every delay >= 0.1 s
     assert all(p.next_delay is None or p.next_delay >= 0.1 for p in job.history)
 
 
@@ -95,12 +112,11 @@ HOSTILE_NUMBERS = ["NaN", "Infinity", "-Infinity", "1e309", "-1", '"²"', '"' + 
 
 @pytest.mark.parametrize("number", HOSTILE_NUMBERS)
 def test_hostile_numbers_never_end_a_job_as_an_internal_error(
-    servers: list[Hostile], number: str
+    played: list[Played], number: str
 ) -> None:
     template = '{"status": "IN_PROGRESS", "progress": @, "queue_position": @, "logs": []}'
     body = template.replace("@", number).encode()
-    servers.append(server := Hostile(lambda _: Answer(body=body)))
-    job = watch(server, rid(), "numbers", timeout=1.0)
+    job = play(played, lambda _: reply(body=body)).watch(rid(), timeout=1.0)
     with pytest.raises(PollTimeout):
         job.wait(10)
     assert all(p.error is None for p in job.history), [p.error for p in job.history]
@@ -130,11 +146,10 @@ def test_a_huge_status_body_is_refused_without_reading_it_whole(servers: list[Ho
     assert caught.value.code == "too_large" and time.monotonic() - began < 5
 
 
-def test_raw_bodies_are_kept_for_a_bounded_number_of_polls(servers: list[Hostile]) -> None:
+def test_raw_bodies_are_kept_for_a_bounded_number_of_polls(played: list[Played]) -> None:
     logs = ["line " + "x" * 1000] * 200  # 200 kB of logs in every answer
     body = json.dumps({"status": "IN_PROGRESS", "progress": 5, "logs": logs}).encode()
-    servers.append(server := Hostile(lambda _: Answer(body=body)))
-    job = watch(server, rid(), "raw-bounded", interval=0.1, timeout=1.5)
+    job = play(played, lambda _: reply(body=body)).watch(rid(), interval=0.1, timeout=1.5)
     with pytest.raises(PollTimeout):
         job.wait(10)
     kept = [p for p in job.history if p.status is not None and p.status.raw is not None]
