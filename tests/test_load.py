@@ -152,10 +152,26 @@ def measure(cache: Path) -> Figures:
     settle()
     figures.blocks["before"], figures.rss["before"] = sys.getallocatedblocks(), rss_mb()
     before = {thread.ident for thread in threading.enumerate()}
-
     server = sandbox.start()
     plans = [plan(i) for i in range(JOBS)]
     figures.longest = max(duration for _, duration, _ in plans)
+    jobs, started = start_jobs(server, plans, figures)
+    follow_to_the_end(jobs, before, started, figures)
+    judge(jobs, plans, figures)
+    ids = {job.request_id for job in jobs}
+    refs = [weakref.ref(job) for job in jobs]
+    del jobs
+    server.stop()
+    del server
+    release(refs, ids, figures)
+    print("\n" + figures.report(), file=sys.stderr)
+    return figures
+
+
+def start_jobs(
+    server: sandbox.Sandbox, plans: list[tuple[str, float, str]], figures: Figures
+) -> tuple[list[njs.Job], float]:
+    """Script the jobs, then watch them all; (the jobs, when the first was watched)."""
     lock = threading.Lock()
 
     def on_change(job: njs.Job) -> None:
@@ -175,7 +191,13 @@ def measure(cache: Path) -> Figures:
         assert isinstance(job, njs.Job)
         job.on_change(on_change)
         jobs.append(job)
+    return jobs, started
 
+
+def follow_to_the_end(
+    jobs: list[njs.Job], before: set[int | None], started: float, figures: Figures
+) -> None:
+    """Wait for every end (counting threads meanwhile), then for every file."""
     deadline = started + 300
     while not all(job.done for job in jobs) and time.monotonic() < deadline:
         ours = [t for t in threading.enumerate() if not sandbox_thread(t)
@@ -199,30 +221,27 @@ def measure(cache: Path) -> Figures:
     time.sleep(0.5)  # the media notifications are sent after the dict is filled
     figures.blocks["loaded"], figures.rss["loaded"] = sys.getallocatedblocks(), rss_mb()
 
+
+def judge(jobs: list[njs.Job], plans: list[tuple[str, float, str]], figures: Figures) -> None:
     figures.polls = sum(len(job.history) for job in jobs)
     for job, (_, _, outcome) in zip(jobs, plans, strict=True):
         if job.state is not EXPECTED[outcome] or job.error is not None:
             figures.wrong_states.append(f"{job!r}: {job.error!r}")
         figures.expected_ends[job.request_id] = 2  # at the end, and once settled
 
-    refs = [weakref.ref(job) for job in jobs]
-    del jobs, job
-    server.stop()
-    del server
+
+def release(refs: list[weakref.ref[njs.Job]], ids: set[str], figures: Figures) -> None:
+    """Memory once the jobs are dropped, and once the registry lets them go too."""
     settle()
     figures.blocks["released"], figures.rss["released"] = sys.getallocatedblocks(), rss_mb()
     figures.alive["released"] = sum(ref() is not None for ref in refs)
-
     # What would come back if nb_jobstatus._api._registry let finished jobs go:
-    ids_set = set(ids)
-    for key in [key for key in list(_api._registry) if key[1] in ids_set]:
+    for key in [key for key in list(_api._registry) if key[1] in ids]:
         _api._registry.pop(key, None)
     settle()
     figures.blocks["unregistered"] = sys.getallocatedblocks()
     figures.rss["unregistered"] = rss_mb()
     figures.alive["unregistered"] = sum(ref() is not None for ref in refs)
-    print("\n" + figures.report(), file=sys.stderr)
-    return figures
 
 
 def test_every_terminal_state_seen_exactly_once(load: Figures) -> None:
