@@ -119,6 +119,10 @@ def _line(found: list[Bound], phase: Running, top: float, wander: float) -> Fit 
     # the latest pace alone, if it is faster (with no more slack than an even kind's: a kind
     # that stalls learns a wide one, which would hide the pace it comes back to)
     recent = fit(found[-RECENT:], top, SLACK, min(wander, WANDER))
+    if recent is not None and line.dropped and recent.e_hi < line.e_lo:
+        # the latest pace ends before the line (which had to drop reports: a stall) begins:
+        # the job sped up again, and the line's pace is no longer its own
+        return Fit(line.s_lo, line.s_hi, recent.e_lo, recent.e_hi, line.dropped)
     if recent is not None and recent.s_lo > 0:
         line = Fit(line.s_lo, line.s_hi, min(line.e_lo, recent.e_lo), line.e_hi, line.dropped)
     return line
