@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 READ_TIMEOUT = 20.0  # s: one status request (connect, headers, body) at most
 LATE = 0.05  # s: a budget slot woken up later than this is booked again
-NARROW = 3.5  # s: a finish window this narrow is closed in on with result requests alone
 KEEP_RAW = 3  # polls whose raw body and logs are kept whole (the first and the last ones)
 KEEP_POLLS = 2000  # polls kept in history (the first ten and the latest)
 
