@@ -29,13 +29,6 @@ import nb_jobstatus as njs
 from nb_jobstatus import sandbox
 from nb_jobstatus.views import _ticker
 
-
-@pytest.fixture
-def server(sb: sandbox.Sandbox) -> sandbox.Sandbox:
-    """The session's sandbox over loopback HTTP (tests/conftest.py)."""
-    return sb
-
-
 # -- show() in a real IPython shell ------------------------------------------------------------
 
 
@@ -51,9 +44,9 @@ def shell() -> Iterator[Any]:
     ip.display_pub = saved
 
 
-def test_show_once_per_execution_then_final_update(server: sandbox.Sandbox, shell: Any) -> None:
-    rid = server.add_job("sivi", duration=0.8, images=1, size=(300, 200))
-    shell.user_ns.update(njs=njs, rid=rid, base=server.base_url("sivi"), key=KEY)
+def test_show_once_per_execution_then_final_update(sb: sandbox.Sandbox, shell: Any) -> None:
+    rid = sb.add_job("sivi", duration=0.8, images=1, size=(300, 200))
+    shell.user_ns.update(njs=njs, rid=rid, base=sb.base_url("sivi"), key=KEY)
     cell = 'job = njs.watch("sivi", rid, base_url=base, api_key=key)\njob'
     assert shell.run_cell(cell, store_history=True).success
     outputs = shell.display_pub.outputs
@@ -92,11 +85,11 @@ def test_show_a_list_once(memory: Memory, shell: Any) -> None:
     assert "nbjs-state-completed" in outputs[-1]["data"]["text/html"]
 
 
-def test_show_does_nothing_without_ipython(server: sandbox.Sandbox) -> None:
-    rid = server.add_job("sivi", duration=0.2)
+def test_show_does_nothing_without_ipython(sb: sandbox.Sandbox) -> None:
+    rid = sb.add_job("sivi", duration=0.2)
     code = (
         "import nb_jobstatus as njs, sys\n"
-        f"job = njs.watch('sivi', {rid!r}, base_url={server.base_url('sivi')!r}, api_key='k')\n"
+        f"job = njs.watch('sivi', {rid!r}, base_url={sb.base_url('sivi')!r}, api_key='k')\n"
         "job.wait(10)\n"
         "assert njs.views.show(job) is None\n"
         "print('quiet')\n"
@@ -107,11 +100,11 @@ def test_show_does_nothing_without_ipython(server: sandbox.Sandbox) -> None:
     assert done.stdout == "quiet\n"
 
 
-def test_terminal_ipython_prints_text(server: sandbox.Sandbox) -> None:
-    rid = server.add_job("sivi", duration=0.8, images=1, size=(128, 96))
+def test_terminal_ipython_prints_text(sb: sandbox.Sandbox) -> None:
+    rid = sb.add_job("sivi", duration=0.8, images=1, size=(128, 96))
     code = (
         "import nb_jobstatus as njs, time\n"
-        f"job = njs.watch('sivi', {rid!r}, base_url={server.base_url('sivi')!r}, api_key={KEY!r})\n"
+        f"job = njs.watch('sivi', {rid!r}, base_url={sb.base_url('sivi')!r}, api_key={KEY!r})\n"
         "job.wait(10); t = time.time()\n"
         "while not job.media and time.time() - t < 20: time.sleep(0.05)\n"
         "time.sleep(1.0)"
@@ -130,9 +123,9 @@ def test_terminal_ipython_prints_text(server: sandbox.Sandbox) -> None:
 # -- throttling and the shared ticker ----------------------------------------------------------
 
 
-def test_throttle_bounds_updates_of_a_fast_job(server: sandbox.Sandbox) -> None:
+def test_throttle_bounds_updates_of_a_fast_job(sb: sandbox.Sandbox) -> None:
     # as fast as the policy allows; 3 s: ~30 polls at its 0.1 s floor, 15 even on a loaded machine
-    job = follow(server, "clipia", duration=3.0, interval=0.02)
+    job = follow(sb, "clipia", duration=3.0, interval=0.02)
     view = job.widget
     changes: list[str] = []
     bar_values: list[float] = []
@@ -156,14 +149,14 @@ def test_throttle_bounds_updates_of_a_fast_job(server: sandbox.Sandbox) -> None:
 
 
 def test_one_ticker_thread_for_all_views(
-    server: sandbox.Sandbox, monkeypatch: pytest.MonkeyPatch
+    sb: sandbox.Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Six live views share one ticker thread, which ends when they have settled. The ticker
     is the test's own: views that other tests left live on this worker keep the process's
     one going (that made this test flaky)."""
     ticker = _ticker.Ticker()
     monkeypatch.setattr(_ticker, "_ticker", ticker)
-    jobs = [follow(server, "sivi", duration=1.0) for _ in range(6)]
+    jobs = [follow(sb, "sivi", duration=1.0) for _ in range(6)]
     views = [job.widget for job in jobs]
     time.sleep(0.2)
     thread = ticker._thread
@@ -186,7 +179,7 @@ def test_show_once_per_cell_even_without_history(memory: Memory, shell: Any) -> 
 
 @pytest.mark.parametrize("outcome", ["completed", "failed", "running"])
 def test_a_view_made_whenever_ends_showing_the_measured_files(
-    server: sandbox.Sandbox, shell: Any, outcome: str
+    sb: sandbox.Sandbox, shell: Any, outcome: str
 ) -> None:
     """Re-running a notebook on a finished request: the view (live and saved) is made after
     the end, maybe before the files are cached; it still ends measured (issue 14.0)."""
@@ -195,8 +188,8 @@ def test_a_view_made_whenever_ends_showing_the_measured_files(
         options.update(outcome="failed", reason="Image url invalid")
     if outcome == "running":
         options["duration"] = 1.5
-    rid = server.add_job("sivi", **options)
-    job = njs.watch("sivi", rid, base_url=server.base_url("sivi"), api_key=KEY, display=False)
+    rid = sb.add_job("sivi", **options)
+    job = njs.watch("sivi", rid, base_url=sb.base_url("sivi"), api_key=KEY, display=False)
     if outcome != "running":
         with contextlib.suppress(njs.JobStatusError):
             job.wait(20)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import time
 
-import pytest
 from _memory import Memory
 from _views_common import (
     KEY,
@@ -25,13 +24,6 @@ import nb_jobstatus as njs
 from nb_jobstatus import sandbox
 from nb_jobstatus.views import BatchView, JobView, _format, _html, static
 from nb_jobstatus.views.palette import INDETERMINATE as INDETERMINATE_COLOR
-
-
-@pytest.fixture
-def server(sb: sandbox.Sandbox) -> sandbox.Sandbox:
-    """The session's sandbox over loopback HTTP (tests/conftest.py)."""
-    return sb
-
 
 # -- formatting helpers --------------------------------------------------------------------
 
@@ -58,8 +50,8 @@ def test_format_helpers() -> None:
 # -- the live widget ---------------------------------------------------------------------------
 
 
-def test_widget_follows_queued_running_completed(server: sandbox.Sandbox) -> None:
-    job = follow(server, "clipia", queue=0.8, duration=1.5, images=1, size=(320, 200))
+def test_widget_follows_queued_running_completed(sb: sandbox.Sandbox) -> None:
+    job = follow(sb, "clipia", queue=0.8, duration=1.5, images=1, size=(320, 200))
     view = job.widget
     assert isinstance(view, JobView)
     assert "nbjs-job" in view._dom_classes and "nbjs-progress" in view.bar._dom_classes
@@ -89,8 +81,8 @@ def test_widget_follows_queued_running_completed(server: sandbox.Sandbox) -> Non
     assert view.debugger.layout.display == "none"
 
 
-def test_napkin_bar_is_indeterminate(server: sandbox.Sandbox) -> None:
-    job = follow(server, "napkin", duration=1.2, images=1)
+def test_napkin_bar_is_indeterminate(sb: sandbox.Sandbox) -> None:
+    job = follow(sb, "napkin", duration=1.2, images=1)
     view = job.widget
     eventually(lambda: job.status is not None)
     time.sleep(0.3)
@@ -105,8 +97,8 @@ def test_napkin_bar_is_indeterminate(server: sandbox.Sandbox) -> None:
     assert "nbjs-indeterminate" not in view.bar._dom_classes
 
 
-def test_elapsed_ticks_between_polls(server: sandbox.Sandbox) -> None:
-    job = follow(server, "sivi", duration=6, interval=4.0)
+def test_elapsed_ticks_between_polls(sb: sandbox.Sandbox) -> None:
+    job = follow(sb, "sivi", duration=6, interval=4.0)
     view = job.widget
     eventually(lambda: len(job.history) == 1)
     seen = set()
@@ -175,8 +167,8 @@ def test_http_error_timeline_shows_retries_and_status(memory: Memory) -> None:
     assert "HTTP 410" in text and "$CLIPIA_API_KEY" in text and KEY not in text
 
 
-def test_canceled_job_is_stopped_not_failed(server: sandbox.Sandbox) -> None:
-    job = follow(server, "sivi", duration=30)
+def test_canceled_job_is_stopped_not_failed(sb: sandbox.Sandbox) -> None:
+    job = follow(sb, "sivi", duration=30)
     view = job.widget
     eventually(lambda: job.status is not None)
     job.cancel()
@@ -191,9 +183,9 @@ def test_canceled_job_is_stopped_not_failed(server: sandbox.Sandbox) -> None:
     assert "stopped (canceled)" in static.job_text(job)
 
 
-def test_watch_timeout_is_stopped_with_the_last_state(server: sandbox.Sandbox) -> None:
-    rid = server.add_job("clipia", duration=30)
-    job = njs.watch("clipia", rid, base_url=server.base_url("clipia"), api_key=KEY,
+def test_watch_timeout_is_stopped_with_the_last_state(sb: sandbox.Sandbox) -> None:
+    rid = sb.add_job("clipia", duration=30)
+    job = njs.watch("clipia", rid, base_url=sb.base_url("clipia"), api_key=KEY,
                     timeout=1.0, display=False)  # fmt: skip
     settled(job.widget)
     page = BeautifulSoup(static.job_html(job), "html.parser")
@@ -262,8 +254,8 @@ def test_static_html_and_text_after_completion(memory: Memory) -> None:
     assert KEY not in html + text
 
 
-def test_static_view_while_running_is_striped(server: sandbox.Sandbox) -> None:
-    job = follow(server, "napkin", duration=2)
+def test_static_view_while_running_is_striped(sb: sandbox.Sandbox) -> None:
+    job = follow(sb, "napkin", duration=2)
     eventually(lambda: job.status is not None)
     html = static.job_html(job)
     assert 'class="nbjs-progress nbjs-indeterminate"' in html
