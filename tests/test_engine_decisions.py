@@ -48,9 +48,11 @@ def test_fixed_interval(memory: Memory) -> None:
     job.wait(10)
     delays = {p.next_delay for p in job.history if p.next_delay is not None}
     assert delays == {0.25} and len(job.history) >= 4
-    polls = [r.time for r in api_requests(memory, rid) if "/file/" not in r.path]
-    gaps = [b - a for a, b in zip(polls, polls[1:], strict=False)]
-    assert gaps and all(gap >= 0.24 for gap in gaps), gaps  # on the engine's clock
+    polls = [r for r in api_requests(memory, rid) if "/file/" not in r.path]
+    assert len(polls) == len(job.history)  # every poll reached the sandbox
+    sent = [p.elapsed for p in job.history]  # on the engine's clock, when each poll left: the
+    gaps = [b - a for a, b in zip(sent, sent[1:], strict=False)]  # sandbox's stamps of their
+    assert gaps and all(gap >= 0.249 for gap in gaps), gaps  # arrival vary with a busy CPU
 
 
 def test_progress_policy_polls_little_and_detects_fast(memory: Memory) -> None:

@@ -262,3 +262,28 @@ def test_rate_budget_spaces_requests() -> None:
     assert slots[3] >= 101.0 and slots[4] >= 101.0 and slots[4] < 101.5
     budget.pause(5.0)
     assert budget.reserve() >= time.monotonic() + 4.5
+
+
+def test_a_request_holds_its_budget_place_until_its_answer() -> None:
+    """The provider saw a request somewhere between its send and its answer: in flight it
+    counts as sent now, answered it counts from its answer, so a slow answer (a busy loop, a
+    slow network) never lets the provider's window hold more than the limit."""
+    budget = RateBudget((2, 1.0))
+    a, b = budget.reserve(100.0), budget.reserve(100.0)
+    assert budget.go(a, 100.0) and budget.go(b, 100.0)
+    c = budget.reserve(100.0)
+    assert c == pytest.approx(101.01)  # two in flight fill the window
+    budget.settle(100.1)
+    budget.settle(100.9)  # answered late: the provider may have seen it at 100.9
+    assert not budget.go(c, c)
+    budget.release(c)
+    d = budget.reserve(c)
+    assert d == pytest.approx(100.1 + 1.01)  # the first answer has left the window
+    assert budget.go(d, d)
+
+
+def test_polls_woken_late_together_do_not_leave_together() -> None:
+    budget = RateBudget((2, 1.0))
+    slots = [budget.reserve(100.0) for _ in range(4)]  # two now, two a window later
+    late = 105.0  # a busy loop wakes all four at once
+    assert [budget.go(slot, late) for slot in slots] == [True, True, False, False]

@@ -22,7 +22,8 @@ def api_paths(memory: Memory, rid: str) -> list[tuple[str, int | None]]:
 
 
 def test_a_finalizing_job_ends_with_one_result_request(memory: Memory) -> None:
-    rid = memory.sb.add_job("clipia", duration=12.0, images=1, size=(64, 48))  # upload at 100 %
+    upload = stepped(28, load=1.2, finalize=3.0)  # 3 s at 100 %: polls land in it on any clock
+    rid = memory.sb.add_job("clipia", duration=12.0, progress=upload, images=1, size=(64, 48))
     job = memory.watch("clipia", rid)
     job.wait(30)
     assert job.state is State.COMPLETED and len(job.status.images) == 1

@@ -8,8 +8,8 @@ strictly (digits, or an HTTP date), anything else counts as absent, and every wa
 
 from __future__ import annotations
 
-import collections
 import email.utils
+import heapq
 import math
 import random
 import re
@@ -61,12 +61,19 @@ def body_retry_after(data: Any) -> float | None:
 
 
 class RateBudget:
-    """Requests allowed per window for one key, and a shared pause after a 429."""
+    """Requests allowed per window for one key, and a shared pause after a 429.
+
+    A request books a slot (``reserve``), and at its slot asks to leave (``go``): it counts
+    as sent at every moment until its answer comes, then from that moment (``settle``). The
+    provider saw it between its send and its answer, so however late a busy loop or a slow
+    network made a request, the provider's window never holds more than the limit."""
 
     def __init__(self, limit: tuple[int, float] | None) -> None:
         self.limit = limit
         self.paused_until = 0.0  # time.monotonic()
-        self._sent: collections.deque[float] = collections.deque()
+        self._booked: list[float] = []  # slots not used yet
+        self._answered: list[float] = []  # when the answers of sent requests came
+        self._flying = 0  # requests sent and not answered yet
         self._lock = threading.Lock()
 
     def reserve(self, now: float | None = None) -> float:
@@ -74,20 +81,53 @@ class RateBudget:
         now = time.monotonic() if now is None else now
         with self._lock:
             when = max(now, self.paused_until)
-            if self.limit:
-                count, window = self.limit
-                while self._sent and self._sent[0] <= when - window:
-                    self._sent.popleft()
-                if len(self._sent) >= count:  # margin: a booked request may leave a bit late
-                    when = max(when, self._sent[-count] + window * 1.02 + 0.1)
-                self._sent.append(when)
+            if not self.limit:
+                return when
+            count, span = self._window(now)
+            counted = self._booked + self._answered + [now] * self._flying
+            if len(counted) >= count:
+                when = max(when, heapq.nlargest(count, counted)[-1] + span)
+            self._booked.append(when)
             return when
+
+    def go(self, slot: float, now: float) -> bool:
+        """May the request booked at ``slot`` leave ``now``? Yes (then it is in flight until
+        ``settle``) unless the requests sent before fill the window (one answered late): then
+        ``release`` the slot and book again. Bookings not used yet do not count: each checks
+        this one when its own time comes."""
+        with self._lock:
+            if not self.limit:
+                return True
+            count, _ = self._window(now)
+            if len(self._answered) + self._flying >= count:
+                return False
+            if slot in self._booked:
+                self._booked.remove(slot)
+            self._flying += 1
+            return True
+
+    def settle(self, answered: float) -> None:
+        """A request that ``go`` let leave was answered (or failed) at ``answered``."""
+        with self._lock:
+            if self.limit and self._flying:
+                self._flying -= 1
+                self._answered.append(answered)
 
     def release(self, when: float) -> None:
         """Give back a booking that will not be used (its job ended first)."""
         with self._lock:
-            if when in self._sent:
-                self._sent.remove(when)
+            if when in self._booked:
+                self._booked.remove(when)
+
+    def _window(self, now: float) -> tuple[int, float]:
+        """The limit's count and window (counted 1 % long: a margin for the provider's clock
+        and edges); forgets what left the window before ``now`` (lock held)."""
+        assert self.limit is not None
+        count, window = self.limit
+        span = window * 1.01
+        self._booked = [t for t in self._booked if t > now - span]
+        self._answered = [t for t in self._answered if t > now - span]
+        return count, span
 
     def pause(self, seconds: float, now: float | None = None) -> None:
         """Hold every request of this key for ``seconds`` (at most MAX_WAIT)."""

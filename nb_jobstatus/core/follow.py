@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from .job import Job
 
 READ_TIMEOUT = 20.0  # s: one status request (connect, headers, body) at most
-LATE = 0.05  # s: a budget slot woken up later than this is booked again
 KEEP_RAW = 3  # polls whose raw body and logs are kept whole (the first and the last ones)
 KEEP_POLLS = 2000  # polls kept in history (the first ten and the latest)
 
@@ -65,16 +64,17 @@ async def _poll_until_done(job: Job) -> None:
 
 
 async def _booked(job: Job) -> bool:
-    """Wait for a slot of the key's budget; False when the deadline comes first. A slot woken
-    up late (a busy loop, a busy main thread) is booked again at the real time: several late
-    polls must not leave together, over the provider's limit."""
+    """Wait for a slot of the key's budget; False when the deadline comes first. At its slot
+    a poll asks the budget whether it may leave: a request answered late (a busy loop, a slow
+    network) may have taken its place, and then it books again."""
+    budget = job.client.budget
     while True:
         slot = _slot(job)
         if not await _sleep_until(job, slot):
             return False
-        if job.engine.clock() - slot <= LATE:
+        if budget.go(slot, job.engine.clock()):
             return True
-        job.client.budget.release(slot)
+        budget.release(slot)
 
 
 def _slot(job: Job) -> float:
@@ -121,6 +121,8 @@ async def poll(job: Job, *, result_only: bool = False) -> float:
             answer = await client.fetch_status(job.request_id, timeout)
     except JobStatusError as error:
         return _after_error(job, error, Poll(wall, sent - job.started, clock() - sent, None))
+    finally:
+        client.budget.settle(clock())  # the provider saw it by now: the budget counts from here
     trip = clock() - sent
     return _after_status(
         job, Poll(wall, sent - job.started, trip, answer.http_status, answer.status)
