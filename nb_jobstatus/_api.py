@@ -60,8 +60,8 @@ def watch(
     one). Every id is validated before any request is sent.
     """
     named, refs = _split(provider, request_id)
-    single = not isinstance(refs, (list, tuple))
-    found = [reference(one, jobs()) for one in ([refs] if single else list(refs))]
+    many = refs if isinstance(refs, (list, tuple)) else None
+    found = [reference(one, jobs()) for one in ([refs] if many is None else many)]
     in_use = [base_of(job) for job in jobs()]
     name, ids, base = resolve(named, found, base_url, in_use)
     for label, value in (("interval", interval), ("timeout", timeout)):
@@ -72,8 +72,8 @@ def watch(
     if display:
         from .views import show
 
-        show(watched[0] if single else watched)
-    return watched[0] if single else watched
+        show(watched[0] if many is None else watched)
+    return watched[0] if many is None else watched
 
 
 def _split(provider: object, request_id: object) -> tuple[str | None, object]:
@@ -98,4 +98,5 @@ def _watch_one(
         _registry[key] = job
     if running is not None and not running.done:
         running.cancel()  # same request with another key or base URL: replace it
-    return start(job)
+    start(job)
+    return job

@@ -170,7 +170,11 @@ class Job:
 
         def wake(_: Job) -> None:
             if self.settled:
-                loop.call_soon_threadsafe(lambda: ready.done() or ready.set_result(None))
+                loop.call_soon_threadsafe(resolve)
+
+        def resolve() -> None:
+            if not ready.done():
+                ready.set_result(None)
 
         self.on_change(wake)
         await ready

@@ -150,7 +150,7 @@ def mock(request_id: str, origins: Origins, now_wall: float) -> dict[str, dict[s
     width, height = MOCK_SIZE
     image = {"url": f"{base}.webp", "original_url": f"{base}.png", "width": width, "height": height}
     status = {"request_id": request_id, "status": "COMPLETED", "queue_position": 0}
-    result = {
+    result: dict[str, Any] = {
         "request_id": request_id,
         "status": "COMPLETED",
         "model": MODELS["image"],

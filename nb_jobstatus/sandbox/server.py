@@ -11,8 +11,9 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, cast
 
 from .app import App, Request
 from .exchange import drive, exchange, paced
@@ -59,7 +60,9 @@ class Handler(BaseHTTPRequestHandler):
             if isinstance(content, bytes) and pacing is None:
                 self.wfile.write(content)
                 return
-            chunks = content if pacing is None else paced(content, pacing[0])
+            chunks: Iterable[bytes] = (  # a stream of chunks, or bytes paced on the link
+                cast(Iterable[bytes], content) if pacing is None else paced(content, pacing[0])
+            )
             for chunk in chunks:
                 if pacing is not None:  # each chunk takes its time on the link
                     self.wfile.flush()
