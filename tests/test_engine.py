@@ -51,7 +51,9 @@ def test_cancel_stops_polling_at_once(sb) -> None:
     time.sleep(0.3)
     started = time.monotonic()
     job.cancel()
-    assert job.done and time.monotonic() - started < 0.1
+    # at once: not after the next poll (a blind job is polled about 0.9 s apart); the bound
+    # leaves room for a loaded CI machine
+    assert job.done and time.monotonic() - started < 0.5
     assert job.stopped == "canceled" and job.state is State.QUEUED  # the provider's last word
     assert job.settled or job._settled.wait(1.0)
     count = len(api_requests(sb, rid))

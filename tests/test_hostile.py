@@ -165,7 +165,8 @@ def test_slow_origins_do_not_starve_a_healthy_one(servers: list[Hostile]) -> Non
     began = time.monotonic()
     job = watch(healthy, rid(), "healthy-key")
     job.wait(10)
-    assert job.state is State.COMPLETED and time.monotonic() - began < 1.0
+    # starved, it would wait for a 2 s drip or a 20 s deadline; room for a loaded machine
+    assert job.state is State.COMPLETED and time.monotonic() - began < 1.5
     for one in stuck:
         one.cancel()
 

@@ -206,7 +206,7 @@ def test_a_slow_origin_does_not_delay_another(servers: list[Counting]) -> None:
         return took, results
 
     took, results = engine().run(both())
-    assert took < 1.0, took
+    assert took < 2.0, took  # starved, it would wait for the 3 s deadline
     assert all(isinstance(r, Unreachable) for r in results)
 
 
