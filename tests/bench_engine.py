@@ -2,6 +2,7 @@
 
     python tests/bench_engine.py             # the whole sweep, about 10 minutes
     python tests/bench_engine.py --quick     # shorter jobs, 10 and 200 jobs, 0 and 150 ms
+    python tests/bench_engine.py --busy-only [--switch-interval 0.001]  # the busy cell alone
 
 The sandbox runs in a child process (so this process's CPU is the client's alone) and plays a
 network: a round trip with 10 % jitter on the API origin. Clipia-like jobs of 10-30 s (with
@@ -216,7 +217,11 @@ def clients(child: Child, rtt: float, count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--busy-only", action="store_true", help="only the busy-cell row")
+    parser.add_argument("--switch-interval", type=float, help="sys.setswitchinterval first")
     args = parser.parse_args()
+    if args.switch_interval:
+        sys.setswitchinterval(args.switch_interval)
     rtts = [0.0, 0.15] if args.quick else [0.0, 0.05, 0.15, 0.3]
     counts = [10, 200] if args.quick else [10, 100, 1000]
     low, high = (4, 10) if args.quick else (10, 30)
@@ -228,11 +233,12 @@ def main() -> None:
             f"{'rtt':>9} {'jobs':>6} {'lag p50':>9} {'lag p95':>9} {'lag max':>9} "
             f"{'req/job':>8} {'threads':>7} {'engine':>7} {'CPU/req':>9}"
         )
-        for rtt in rtts:
+        for rtt in [] if args.busy_only else rtts:
             for count in counts:
                 durations = [low + (high - low) * i / max(1, count - 1) for i in range(count)]
                 print(follow(child, engine, rtt, durations, spin=False).line(), flush=True)
-        clients(child, 0.15, 400 if args.quick else 2000)
+        if not args.busy_only:
+            clients(child, 0.15, 400 if args.quick else 2000)
         big = counts[-1]
         alone = [busy() for _ in range(15)]
         durations = [low + (high - low) * i / max(1, big - 1) for i in range(big)]
