@@ -149,7 +149,9 @@ def test_a_huge_status_body_is_refused_without_reading_it_whole(servers: list[Ho
 def test_raw_bodies_are_kept_for_a_bounded_number_of_polls(played: list[Played]) -> None:
     logs = ["line " + "x" * 1000] * 200  # 200 kB of logs in every answer
     body = json.dumps({"status": "IN_PROGRESS", "progress": 5, "logs": logs}).encode()
-    job = play(played, lambda _: reply(body=body)).watch(rid(), interval=0.1, timeout=1.5)
+    # 8 s on the engine's clock: decoding 200 kB takes real time that counts on it too (a
+    # loaded machine got 7 polls in 1.5 s), and the idle waits between polls take none
+    job = play(played, lambda _: reply(body=body)).watch(rid(), interval=0.1, timeout=8.0)
     with pytest.raises(PollTimeout):
         job.wait(10)
     kept = [p for p in job.history if p.status is not None and p.status.raw is not None]

@@ -7,6 +7,7 @@ import gc
 import os
 import re
 import signal
+import sys
 import threading
 import time
 from typing import Any
@@ -144,15 +145,30 @@ def test_save_writes_the_originals(
 def test_ctrl_c_stops_waiting_and_the_job_goes_on(
     shell: InteractiveShell, sb: Sandbox, env: Any
 ) -> None:
-    rid = sb.add_job("sivi", duration=1.0)
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    rid = sb.add_job("sivi", duration=5.0)
+
+    main = threading.get_ident()
+
+    def waiting() -> bool:  # is the main thread inside the magic's wait?
+        frame = sys._current_frames().get(main)
+        while frame is not None and frame.f_code.co_name != "wait_all":
+            frame = frame.f_back
+        return frame is not None
+
+    def interrupt() -> None:  # Ctrl-C once the magic waits, not at a guessed moment
+        deadline = time.monotonic() + 10
+        while not waiting() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    timer = threading.Thread(target=interrupt)
     timer.start()
     result, captured = run(shell, f"job = %jobstatus sivi {rid} --wait")
     timer.join()
     job = shell.user_ns["job"]
     assert result.success and "Stopped waiting" in captured.stdout
     assert not job.done
-    assert job.wait(10).state is State.COMPLETED
+    assert job.wait(15).state is State.COMPLETED
 
 
 # -- the listings -----------------------------------------------------------------------------
