@@ -166,8 +166,9 @@ def test_ctrl_c_stops_waiting_and_the_job_goes_on(
     result, captured = run(shell, f"job = %jobstatus sivi {rid} --wait")
     timer.join()
     job = shell.user_ns["job"]
-    assert result.success and "Stopped waiting" in captured.stdout
-    assert not job.done
+    said = (result.error_before_exec, result.error_in_exec, captured.stdout)
+    assert result.success and "Stopped waiting" in captured.stdout, said
+    assert not job.done, job
     assert job.wait(15).state is State.COMPLETED
 
 

@@ -220,8 +220,10 @@ def test_save_caches_first_and_skips_failures(memory: Memory, tmp_path: Path) ->
 
 def test_cache_survives_napkin_expiry(memory: Memory, tmp_path: Path) -> None:
     # Napkin is polled every 0.9 s (no progress reported): expire_after must leave room for
-    # one poll to see "completed" before the files answer 410.
-    rid = memory.sb.add_job("napkin", duration=0.2, format="png", images=2, expire_after=1.5)
+    # one poll to see "completed" and for both files to be fetched and probed before the files
+    # answer 410 (probing takes real time, which the engine's clock counts: 1.5 s was too
+    # little on a loaded machine).
+    rid = memory.sb.add_job("napkin", duration=0.2, format="png", images=2, expire_after=10.0)
     job = memory.watch("napkin", rid)
     job.wait(10)
     assert job.status is not None
@@ -232,7 +234,7 @@ def test_cache_survives_napkin_expiry(memory: Memory, tmp_path: Path) -> None:
     assert [m.error for m in job.media.values()] == [None, None]
     while job.client.download(url).http_status != 410:  # until it expires at the provider
         assert time.monotonic() < deadline
-        memory.sleep(0.1)  # on the sandbox's clock
+        memory.sleep(0.5)  # on the sandbox's clock: at once when nothing else is due
     paths = job.save(tmp_path)
     assert len(paths) == 2
     assert paths[0].read_bytes() == job.media[url].path.read_bytes()
