@@ -22,11 +22,11 @@ def client(sb: sandbox.Sandbox) -> Iterator[clipia.Clipia]:
 
 
 def test_completed_request(sb: sandbox.Sandbox, client: clipia.Clipia) -> None:
-    rid = sb.add_job("clipia", duration=0.3, images=2, size=(64, 48), warnings=["seeed"])
+    rid = sb.add_job("clipia", duration=1.0, images=2, size=(64, 48), warnings=["seeed"])
     running = client.result(rid)
     assert running.pending and not running.is_terminal
     assert isinstance(running.cost, int) and running.cost > 0  # the reserve
-    time.sleep(0.4)
+    time.sleep(1.1)
     status = client.status(rid)
     assert status.is_terminal and status.status == "COMPLETED" and status.progress == 100
     assert all(isinstance(line, dict) and "message" in line for line in status.logs)
@@ -39,10 +39,10 @@ def test_completed_request(sb: sandbox.Sandbox, client: clipia.Clipia) -> None:
 
 
 def test_in_progress_status(sb: sandbox.Sandbox, client: clipia.Clipia) -> None:
-    rid = sb.add_job("clipia", queue=0.2, duration=30)
+    rid = sb.add_job("clipia", queue=1.0, duration=30)
     queued = client.status(rid)
     assert queued.status == "IN_QUEUE" and isinstance(queued.queue_position, int)
-    time.sleep(0.3)
+    time.sleep(1.1)
     running = client.status(rid)
     assert running.status == "IN_PROGRESS" and isinstance(running.progress, int)
 

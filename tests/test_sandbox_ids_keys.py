@@ -49,9 +49,9 @@ def test_typed_expired_and_ids_outside_the_convention(
 def test_expired_outcome_answers_410_on_every_provider(
     sb: sandbox.Sandbox, http: requests.Session
 ) -> None:
-    ids = {p: sb.add_job(p, duration=0.2, outcome="expired") for p in ("sivi", "napkin", "clipia")}
+    ids = {p: sb.add_job(p, duration=1.0, outcome="expired") for p in ("sivi", "napkin", "clipia")}
     assert sivi(sb, http, ids["sivi"]).json()["body"]["status"] == "processing"
-    time.sleep(0.3)
+    time.sleep(1.1)
     assert sivi(sb, http, ids["sivi"]).json() == {
         "status": 410,
         "body": {"message": "Request has expired and is no longer available"},
@@ -106,7 +106,7 @@ def test_keys_are_checked_when_configured(http: requests.Session) -> None:
 
 
 def test_rate_limits_per_provider_and_key(http: requests.Session) -> None:
-    limits = {"sivi": (2, 0.5), "napkin": (1, 0.5), "clipia": (1, 0.5)}
+    limits = {"sivi": (2, 2.0), "napkin": (1, 2.0), "clipia": (1, 2.0)}  # room for a slow machine
     with sandbox.start(rate_limits=limits) as limited:
         rid = limited.add_job("sivi", duration=0)
         assert [sivi(limited, http, rid).status_code for _ in range(3)] == [200, 200, 429]
@@ -124,7 +124,7 @@ def test_rate_limits_per_provider_and_key(http: requests.Session) -> None:
         cid = limited.add_job("clipia", duration=0)
         clipia(limited, http, cid)
         refused = clipia(limited, http, cid)
-        assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
+        assert refused.status_code == 429 and refused.headers["Retry-After"] in ("1", "2")
         assert refused.headers["RateLimit-Remaining"] == "0"
-        time.sleep(0.55)
+        time.sleep(2.05)
         assert sivi(limited, http, rid).status_code == 200
