@@ -282,6 +282,17 @@ def test_a_request_holds_its_budget_place_until_its_answer() -> None:
     assert budget.go(d, d)
 
 
+def test_a_limit_lifted_while_requests_fly_leaves_nothing_counted() -> None:
+    budget = RateBudget((1, 1.0))
+    slot = budget.reserve(100.0)
+    assert budget.go(slot, 100.0)
+    budget.limit = None  # njs.set_rate_limit(provider, None) meanwhile
+    budget.settle(100.2)
+    budget.limit = (1, 1.0)
+    later = budget.reserve(200.0)
+    assert later == 200.0 and budget.go(later, 200.0)
+
+
 def test_polls_woken_late_together_do_not_leave_together() -> None:
     budget = RateBudget((2, 1.0))
     slots = [budget.reserve(100.0) for _ in range(4)]  # two now, two a window later

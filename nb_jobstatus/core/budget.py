@@ -109,9 +109,10 @@ class RateBudget:
     def settle(self, answered: float) -> None:
         """A request that ``go`` let leave was answered (or failed) at ``answered``."""
         with self._lock:
-            if self.limit and self._flying:
+            if self._flying:  # (a limit set or lifted meanwhile never leaves one counted)
                 self._flying -= 1
-                self._answered.append(answered)
+                if self.limit:
+                    self._answered.append(answered)
 
     def release(self, when: float) -> None:
         """Give back a booking that will not be used (its job ended first)."""
