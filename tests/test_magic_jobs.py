@@ -4,7 +4,6 @@ once, --wait, --save, Ctrl-C, the listings, the cache and the jobs remembered ac
 from __future__ import annotations
 
 import gc
-import os
 import re
 import signal
 import sys
@@ -159,7 +158,9 @@ def test_ctrl_c_stops_waiting_and_the_job_goes_on(
         deadline = time.monotonic() + 10
         while not waiting() and time.monotonic() < deadline:
             time.sleep(0.01)
-        os.kill(os.getpid(), signal.SIGINT)
+        # to the main thread itself: os.kill lets the kernel pick any thread, and then the
+        # main thread, asleep in the wait, sees it only once the wait ends (CI: after 5 s)
+        signal.pthread_kill(main, signal.SIGINT)
 
     timer = threading.Thread(target=interrupt)
     timer.start()
