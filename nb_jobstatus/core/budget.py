@@ -8,6 +8,7 @@ strictly (digits, or an HTTP date), anything else counts as absent, and every wa
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import heapq
 import math
@@ -15,6 +16,7 @@ import random
 import re
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 MAX_RETRIES = 4
@@ -105,6 +107,22 @@ class RateBudget:
                 self._booked.remove(slot)
             self._flying += 1
             return True
+
+    async def take(self, clock: Callable[[], float], until: float = math.inf) -> bool:
+        """Wait until one request may leave (then it is in flight until ``settle``); False
+        when ``until`` comes first (then it waits until then). At its slot a request asks
+        ``go``: one answered late may have taken its place, and then it books again."""
+        while True:
+            slot = self.reserve(clock())
+            if slot > until:
+                self.release(slot)
+                await asyncio.sleep(max(0.0, until - clock()))
+                return False
+            if slot > clock():  # no sleep at all when the slot has come (the common case)
+                await asyncio.sleep(slot - clock())
+            if self.go(slot, clock()):
+                return True
+            self.release(slot)
 
     def settle(self, answered: float) -> None:
         """A request that ``go`` let leave was answered (or failed) at ``answered``."""

@@ -255,7 +255,7 @@ class Client:
     async def get_status_async(self, request_id: str, timeout: float = 30.0) -> Status:
         attempt = 0
         while True:
-            await self._slot()
+            await self.budget.take(time.monotonic)
             try:
                 return (await self.fetch_status(request_id, timeout)).status
             except JobStatusError as error:
@@ -266,15 +266,6 @@ class Client:
                 self.budget.settle(time.monotonic())
             attempt += 1
             await asyncio.sleep(delay)
-
-    async def _slot(self) -> None:
-        """Wait for the key's budget to let one request leave (see ``RateBudget.go``)."""
-        while True:
-            slot = self.budget.reserve()
-            await asyncio.sleep(max(0.0, slot - time.monotonic()))
-            if self.budget.go(slot, time.monotonic()):
-                return
-            self.budget.release(slot)
 
     # -- downloads ---------------------------------------------------------------------------
 

@@ -55,40 +55,17 @@ async def follow(job: Job) -> None:
 
 
 async def _poll_until_done(job: Job) -> None:
-    due = job.started
-    while not job.done:
-        if not await _sleep_until(job, due) or not await _booked(job):
+    due, budget, clock = job.started, job.client.budget, job.engine.clock
+    while not job.done:  # at its time, then once the key's budget lets it leave
+        in_time = await _sleep_until(job, due) and await budget.take(clock, job.deadline)
+        if not in_time:
             _expire(job)
             return
         due = await poll(job, result_only=job.closing)
 
 
-async def _booked(job: Job) -> bool:
-    """Wait for a slot of the key's budget; False when the deadline comes first. At its slot
-    a poll asks the budget whether it may leave: a request answered late (a busy loop, a slow
-    network) may have taken its place, and then it books again."""
-    budget = job.client.budget
-    while True:
-        slot = _slot(job)
-        if not await _sleep_until(job, slot):
-            return False
-        if budget.go(slot, job.engine.clock()):
-            return True
-        budget.release(slot)
-
-
-def _slot(job: Job) -> float:
-    """The earliest moment the key's budget allows (booked now, given back if unused)."""
-    now = job.engine.clock()
-    slot = job.client.budget.reserve(now)
-    if slot > job.deadline:
-        job.client.budget.release(slot)
-    return slot
-
-
 async def _sleep_until(job: Job, when: float) -> bool:
-    """Sleep until ``when``; False when the deadline comes first (then it sleeps until it).
-    No sleep at all when ``when`` has come (the common case for the budget's slot)."""
+    """Sleep until ``when``; False when the deadline comes first (then it sleeps until it)."""
     clock = job.engine.clock
     if when > job.deadline:
         await asyncio.sleep(max(0.0, job.deadline - clock()))
