@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import selectors
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -33,8 +32,6 @@ from nb_jobstatus.core.client import Client
 from nb_jobstatus.core.engine import Engine
 from nb_jobstatus.core.providers import get as get_provider
 from nb_jobstatus.core.transport import Headers, Reply
-
-_policy_lock = threading.Lock()
 
 
 class JumpingSelector(selectors.DefaultSelector):  # type: ignore[misc,valid-type]
@@ -77,21 +74,9 @@ class JumpingLoop(asyncio.SelectorEventLoop):
         self._jumps.busy -= 1
 
 
-class _JumpingPolicy(asyncio.DefaultEventLoopPolicy):
-    def new_event_loop(self) -> asyncio.AbstractEventLoop:
-        return JumpingLoop()
-
-
 def jumping_engine(transport: Any) -> Engine:
-    """An Engine on ``transport`` whose loop is a JumpingLoop (the Engine makes its loop with
-    ``asyncio.new_event_loop()``: the policy is swapped for that one call)."""
-    with _policy_lock:
-        saved = asyncio.get_event_loop_policy()
-        asyncio.set_event_loop_policy(_JumpingPolicy())
-        try:
-            engine = Engine(transport=transport)
-        finally:
-            asyncio.set_event_loop_policy(saved)
+    """An Engine on ``transport`` whose loop is a JumpingLoop."""
+    engine = Engine(transport=transport, loop=JumpingLoop())
     assert isinstance(engine.loop, JumpingLoop)
     return engine
 

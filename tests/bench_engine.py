@@ -242,12 +242,16 @@ def main() -> None:
         big = counts[-1]
         alone = [busy() for _ in range(15)]
         durations = [low + (high - low) * i / max(1, big - 1) for i in range(big)]
+        paused = engine.yielding.paused if engine.yielding else 0.0
         loaded = follow(child, engine, 0.15, durations, spin=True)
+        paused = (engine.yielding.paused if engine.yielding else 0.0) - paused
         alone += [busy() for _ in range(15)]
         ratio = statistics.median(w / c for w, c in loaded.loops) / statistics.median(  # type: ignore[attr-defined]
             w / c for w, c in alone
         )
         print(f"\nbusy cell with {big} jobs at 150 ms: slowed {ratio:.3f}x off-CPU")
+        spun = sum(wall for wall, _ in loaded.loops)  # type: ignore[attr-defined]
+        print(f"the engine gave way to it for {paused:.1f} s of the cell's {spun:.1f} s")
         print(loaded.line())
     finally:
         engine.shutdown()

@@ -1,7 +1,8 @@
 """The engine: one event loop on one background thread, whatever the number of jobs.
 
 Each followed job is one coroutine on the loop (see ``Job._follow``): waiting for an answer or
-for the next poll holds no thread. Files of completed jobs are probed (Pillow, CPU-bound) on a
+for the next poll holds no thread. While a cell computes, the loop gives way to it (see
+``core.yielding``). Files of completed jobs are probed (Pillow, CPU-bound) on a
 pool of ``MEDIA_WORKERS`` threads, and DNS look-ups use one more, so the whole engine is at most
 ``2 + MEDIA_WORKERS`` threads. ``shutdown()`` stops all of it and leaves nothing running.
 """
@@ -23,6 +24,7 @@ from .aio import AioTransport
 from .redact import logger
 from .transport import Transport
 from .version import __version__
+from .yielding import YieldingSelector
 
 MEDIA_WORKERS = 2
 USER_AGENT = f"nb-jobstatus/{__version__}"
@@ -32,10 +34,17 @@ T = TypeVar("T")
 class Engine:
     """The loop thread, its transport and the media pool."""
 
-    def __init__(self, transport: Transport | None = None, policy: Any = None) -> None:
+    def __init__(
+        self,
+        transport: Transport | None = None,
+        policy: Any = None,
+        loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
         self.policy = policy or default_policy  # next_delay() and eta(): see core.policy
         self.memory = default_policy.Memory()  # what the jobs of this kernel taught the policy
-        self.loop = asyncio.new_event_loop()
+        # gives way to a busy cell (see core.yielding); .paused: for how long it did
+        self.yielding = YieldingSelector() if loop is None else None
+        self.loop = loop or asyncio.SelectorEventLoop(self.yielding)
         self.loop.set_default_executor(  # getaddrinfo: one thread, not one per look-up
             concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="nbjs-dns")
         )

@@ -1,0 +1,111 @@
+"""The engine gives way to a busy cell.
+
+While a cell computes in Python, the kernel's main thread holds the interpreter lock (the GIL),
+and the engine's loop gets it back only once per switch interval (5 ms) after each of its system
+calls: with many jobs it cannot keep up anyway, and every turn it takes slows the cell. So while
+the main thread is busy on the CPU *and* the loop is kept waiting for the lock, the loop computes
+at most ``SHARE`` of the time: before its next turn it sleeps (holding nothing) until it is back
+within that share. A cell that computes outside the lock (NumPy, say) does not keep the loop
+waiting, so the loop goes on at full speed; once the cell ends, it catches up.
+
+Whether the main thread computes is read from Linux's scheduler statistics (run or waiting to
+run: on a loaded machine a computing thread waits for a CPU too), else from its CPU clock;
+where neither can be read (Windows), the loop never gives way.
+Measured in ``tests/bench_engine.py`` (the busy-cell row) and described in the README.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+WINDOW = 0.1  # s: how often the main thread's CPU and the loop's waiting are looked at
+MAIN_BUSY = 0.5  # the main thread ran or waited to run more than this share of it ...
+KEPT_WAITING = 0.3  # ... and the loop spent more than this share of its turns off the CPU
+SHARE = 0.1  # then the loop computes at most this share of the time
+LONGEST = 0.1  # s: the longest single pause
+
+
+def read_main_demand() -> Callable[[], float] | None:
+    """The seconds the main thread has run or waited to run (on a busy machine a computing
+    thread waits for a CPU too), else its CPU seconds; None where neither can be read."""
+    main = threading.main_thread()
+    schedstat = f"/proc/self/task/{main.native_id}/schedstat"  # Linux
+    if os.path.exists(schedstat):
+
+        def ran_or_waited() -> float:
+            with open(schedstat, "rb") as stats:
+                ran, waited = stats.read().split()[:2]
+            return (int(ran) + int(waited)) / 1e9
+
+        return ran_or_waited
+    try:
+        clock = time.pthread_getcpuclockid(main.ident or 0)
+    except (AttributeError, OSError):  # Windows, macOS
+        return None
+    return lambda: time.clock_gettime(clock)
+
+
+class YieldingSelector(selectors.DefaultSelector):  # type: ignore[misc,valid-type]
+    """The platform's default selector; ``select`` first pauses while the loop must give way."""
+
+    def __init__(self, main_demand: Callable[[], float] | None = None) -> None:
+        """``main_demand``: the main thread's seconds run or waited to run (by default read
+        from the system: see ``read_main_demand``)."""
+        super().__init__()
+        self._main = main_demand or read_main_demand()
+        now, cpu = time.perf_counter(), time.thread_time()
+        self._entered = now  # when the loop last asked for events
+        self._turn = (now, cpu)  # when the loop's current turn began (wall, its CPU)
+        self._window = (now, self._main_seconds(), 0.0, 0.0)  # began, main's, turns' wall, CPU
+        self._debt = 0.0  # s of CPU the loop took beyond its share
+        self.giving_way = False
+        self.paused = 0.0  # s paused in all (for the benchmark)
+
+    def select(self, timeout: float | None = None) -> list[tuple[Any, int]]:
+        """The ready events, after a pause if the loop is past its share while giving way."""
+        now, cpu = time.perf_counter(), time.thread_time()
+        self.account(now, now - self._turn[0], cpu - self._turn[1])
+        if self.giving_way and self._debt > 0:
+            pause = min(LONGEST, self._debt / SHARE)
+            time.sleep(pause)
+            self.paused += pause
+            timeout = None if timeout is None else max(0.0, timeout - pause)
+        asked = time.perf_counter()
+        events: list[tuple[Any, int]] = super().select(timeout)
+        now = time.perf_counter()
+        # time past the timeout was spent waiting for the lock: counted in the next turn
+        late = 0.0 if timeout is None else max(0.0, now - asked - timeout)
+        self._turn = (now - late, time.thread_time())
+        return events
+
+    def account(self, now: float, wall: float, cpu: float) -> None:
+        """Count the turn just run (``wall`` and ``cpu`` seconds, ended at ``now``); every
+        ``WINDOW``, decide whether to give way."""
+        since, self._entered = now - self._entered, now
+        if self.giving_way:  # the share is counted only while giving way
+            self._debt = max(0.0, self._debt + cpu - SHARE * since)
+        began, main, turns_wall, turns_cpu = self._window
+        turns_wall, turns_cpu = turns_wall + wall, turns_cpu + cpu
+        if now - began < WINDOW:
+            self._window = (began, main, turns_wall, turns_cpu)
+            return
+        main_now = self._main_seconds()
+        busy = (main_now - main) / (now - began) > MAIN_BUSY
+        waiting = turns_wall > 0.001 and 1.0 - turns_cpu / turns_wall > KEPT_WAITING
+        self.giving_way = busy and waiting
+        self._debt = self._debt if self.giving_way else 0.0
+        self._window = (now, main_now, 0.0, 0.0)
+
+    def _main_seconds(self) -> float:
+        if self._main is None:
+            return 0.0
+        try:
+            return self._main()
+        except (OSError, ValueError):  # the main thread is gone (the interpreter is exiting)
+            self._main = None
+            return 0.0

@@ -1,0 +1,108 @@
+"""The engine gives way to a busy cell (core.yielding): the rule on given figures, then the
+real thing, a main thread computing in Python beside a loop that computes too."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+from nb_jobstatus.core.engine import Engine
+from nb_jobstatus.core.yielding import SHARE, WINDOW, YieldingSelector
+
+
+class Figures:
+    """The main thread's seconds run or waited to run, as a test sets them."""
+
+    def __init__(self) -> None:
+        self.main = 0.0
+
+    def __call__(self) -> float:
+        return self.main
+
+
+def turns(selector: YieldingSelector, figures: Figures, main_share: float, waiting: float) -> None:
+    """One window of ten turns of 10 ms: the main thread busy for ``main_share`` of it, the
+    loop off the CPU for ``waiting`` of its turns."""
+    began = selector._window[0]
+    for i in range(1, 11):
+        figures.main += main_share * WINDOW / 10
+        selector.account(began + i * WINDOW / 10, 0.01, 0.01 * (1 - waiting))
+
+
+def test_gives_way_only_when_the_main_thread_computes_and_the_loop_is_kept_waiting() -> None:
+    figures = Figures()
+    selector = YieldingSelector(main_demand=figures)
+    try:
+        turns(selector, figures, main_share=1.0, waiting=0.9)
+        assert selector.giving_way
+        turns(selector, figures, main_share=1.0, waiting=0.0)  # NumPy: no lock held
+        assert not selector.giving_way
+        turns(selector, figures, main_share=0.9, waiting=0.9)
+        assert selector.giving_way
+        turns(selector, figures, main_share=0.05, waiting=0.9)  # other threads, a slow machine
+        assert not selector.giving_way
+    finally:
+        selector.close()
+
+
+def test_the_share_is_counted_only_while_giving_way() -> None:
+    """Hours of full-speed work before a cell starts do not turn into hours of pauses."""
+    figures = Figures()
+    selector = YieldingSelector(main_demand=figures)
+    try:
+        for _ in range(20):
+            turns(selector, figures, main_share=0.0, waiting=0.0)
+        assert selector._debt == 0.0
+        turns(selector, figures, main_share=1.0, waiting=0.9)
+        assert selector.giving_way and selector._debt == 0.0
+        turns(selector, figures, main_share=1.0, waiting=0.9)
+        # 10 ms of CPU per 10 ms turn against a share of SHARE: the loop owes the rest
+        assert abs(selector._debt - WINDOW * (0.1 - SHARE)) < 1e-9
+    finally:
+        selector.close()
+
+
+def _loop_cpu_while(engine: Engine, main_busy: bool, seconds: float = 1.5) -> float:
+    """The loop's thread computes in 2 ms slices, 2 ms apart, while the main thread computes
+    (or sleeps) for ``seconds``: the CPU seconds the loop got meanwhile. (With no gap between
+    slices, a sleeping main thread could not get the lock back: each slice lets go of it and
+    takes it again at once, so the main thread's request for it never comes due.)"""
+
+    async def compute(stop: threading.Event) -> float:
+        began = time.thread_time()
+        while not stop.is_set():
+            until = time.perf_counter() + 0.002
+            while time.perf_counter() < until:
+                pass
+            await asyncio.sleep(0.002)
+        return time.thread_time() - began
+
+    stop = threading.Event()
+    future = engine.submit(compute(stop))
+    until = time.perf_counter() + seconds
+    while time.perf_counter() < until:
+        if not main_busy:
+            time.sleep(0.01)
+    stop.set()
+    return future.result(timeout=10)
+
+
+def test_a_loop_beside_a_busy_cell_keeps_to_its_share() -> None:
+    plain = Engine(loop=asyncio.new_event_loop())  # the same loop, never giving way
+    try:
+        unyielding = _loop_cpu_while(plain, main_busy=True)
+    finally:
+        plain.shutdown()
+    engine = Engine()
+    try:
+        assert engine.yielding is not None and engine.yielding._main is not None
+        idle = _loop_cpu_while(engine, main_busy=False)
+        assert engine.yielding.paused == 0.0  # a sleeping main thread: no giving way
+        busy = _loop_cpu_while(engine, main_busy=True)
+        assert engine.yielding.paused > 0.3
+        # about 0.35 s against 0.15-0.2 s here: the share, plus a window or so to notice
+        assert busy < 0.75 * unyielding, (busy, unyielding)
+        assert idle > 2 * busy, (idle, busy)
+    finally:
+        engine.shutdown()
