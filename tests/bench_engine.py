@@ -17,7 +17,9 @@ Then, side by side against the same server at 150 ms: CPU per status GET of the 
 pool (kept in tests/baselines/) with 4 and 64 threads and of aiohttp with 256, 8 and 2 in
 flight (the engine's polls are spread in time, so its loop wakes for few answers at once), and
 how much a busy cell (a CPU-bound loop on the main thread) is slowed while 1,000 jobs are
-followed: its wall time over its CPU time, against the loop alone (the off-CPU measure).
+followed: its wall time over its CPU time, against the loop alone (the off-CPU measure), with
+the engine as shipped (it gives way to a busy cell: ``core/yielding.py``) and with one whose loop
+never gives way.
 """
 
 from __future__ import annotations
@@ -211,13 +213,30 @@ def clients(child: Child, rtt: float, count: int) -> None:
         print(f"{label:<34} {wall:>7.1f}s {cpu * 1e6:>8.0f}us")
 
 
+def busy_cell(child: Child, engine: Engine, durations: list[float], label: str) -> str:
+    """A CPU-bound loop on the main thread while the jobs are followed: how much slower it ran
+    (its wall time over its CPU time, against the loop alone), and the engine's row."""
+    alone = [busy() for _ in range(15)]
+    paused = engine.yielding.paused if engine.yielding else 0.0
+    loaded = follow(child, engine, 0.15, durations, spin=True)
+    paused = (engine.yielding.paused if engine.yielding else 0.0) - paused
+    alone += [busy() for _ in range(15)]
+    loops = loaded.loops  # type: ignore[attr-defined]
+    ratio = statistics.median(w / c for w, c in loops) / statistics.median(w / c for w, c in alone)
+    spun = sum(wall for wall, _ in loops)
+    return (
+        f"{label}: the cell slowed {ratio:.3f}x off-CPU; the engine gave way for {paused:.1f} s"
+        f" of the cell's {spun:.1f} s\n{loaded.line()}"
+    )
+
+
 # -- main ----------------------------------------------------------------------------------------
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--busy-only", action="store_true", help="only the busy-cell row")
+    parser.add_argument("--busy-only", action="store_true", help="only the busy-cell rows")
     parser.add_argument("--switch-interval", type=float, help="sys.setswitchinterval first")
     args = parser.parse_args()
     if args.switch_interval:
@@ -240,19 +259,16 @@ def main() -> None:
         if not args.busy_only:
             clients(child, 0.15, 400 if args.quick else 2000)
         big = counts[-1]
-        alone = [busy() for _ in range(15)]
         durations = [low + (high - low) * i / max(1, big - 1) for i in range(big)]
-        paused = engine.yielding.paused if engine.yielding else 0.0
-        loaded = follow(child, engine, 0.15, durations, spin=True)
-        paused = (engine.yielding.paused if engine.yielding else 0.0) - paused
-        alone += [busy() for _ in range(15)]
-        ratio = statistics.median(w / c for w, c in loaded.loops) / statistics.median(  # type: ignore[attr-defined]
-            w / c for w, c in alone
-        )
-        print(f"\nbusy cell with {big} jobs at 150 ms: slowed {ratio:.3f}x off-CPU")
-        spun = sum(wall for wall, _ in loaded.loops)  # type: ignore[attr-defined]
-        print(f"the engine gave way to it for {paused:.1f} s of the cell's {spun:.1f} s")
-        print(loaded.line())
+        print(f"\nbusy cell with {big} jobs at 150 ms, the engine as shipped and one that never")
+        print("gives way (its loop a plain asyncio loop), one after the other")
+        for label, busy_engine in (
+            ("gives way", engine),
+            ("never gives way", Engine(loop=asyncio.new_event_loop())),
+        ):
+            print(busy_cell(child, busy_engine, durations, label), flush=True)
+            if busy_engine is not engine:
+                busy_engine.shutdown()
     finally:
         engine.shutdown()
         child.stop()
