@@ -3,6 +3,7 @@
     .venv/bin/python tests/bench_policy.py            # about a minute
     .venv/bin/python tests/bench_policy.py --jobs 10  # fewer jobs per profile, quicker
     .venv/bin/python tests/bench_policy.py --real     # then the same jobs, real engine (~6 min)
+    .venv/bin/python tests/bench_policy.py --seeds 8  # seeds 1-8: how far each figure moves
 
 Progress moves as the sandbox makes it move (``nb_jobstatus.sandbox.timeline``: stepped N
 steps in integer percent, a load phase at 0 %, a finalize phase at 100 %, uneven steps, a
@@ -230,6 +231,47 @@ def _line(name: str, rows: dict[str, Row], policies: tuple[str, ...] = POLICIES)
     return f"{name:<19}| " + " | ".join(f"{c:<35}" for c in cells)
 
 
+def _seed_run(args: tuple[int, int, float]) -> tuple[int, float, dict[str, tuple[float, float]]]:
+    """One seed at one round trip: each profile's (and each total's) lag p95 and ratio."""
+    count, seed, rtt = args
+    found: dict[str, tuple[float, float]] = {}
+    totals: dict[tuple[bool, str], Row] = {}
+    for profile in PROFILES:
+        rows = measure(profile, count, rtt, seed)
+        for name in ("ours", "fixed 1 s"):
+            total = totals.setdefault((profile.blind, name), Row([], []))
+            total.lags.extend(rows[name].lags)
+            total.requests.extend(rows[name].requests)
+        found[profile.name] = _p95_ratio(rows["ours"], rows["fixed 1 s"])
+    for blind in (False, True):
+        name = "TOTAL blind" if blind else "TOTAL progress"
+        found[name] = _p95_ratio(totals[(blind, "ours")], totals[(blind, "fixed 1 s")])
+    return seed, rtt, found
+
+
+def _p95_ratio(ours: Row, base: Row) -> tuple[float, float]:
+    p95 = statistics.quantiles(ours.lags, n=20, method="inclusive")[-1]
+    return p95, statistics.mean(ours.requests) / statistics.mean(base.requests)
+
+
+def seeds(count: int, last: int) -> None:
+    """Seeds 1..last at 0 and 150 ms (two processes): how far each figure moves."""
+    from multiprocessing import Pool
+
+    with Pool(2) as pool:
+        runs = pool.map(_seed_run, [(count, s, r) for s in range(1, last + 1) for r in (0, 0.15)])
+    print(f"\nours over seeds 1-{last} at 0 and 150 ms ({len(runs)} runs), {count} jobs a profile")
+    print(f"{'profile':<19}| p95 mean   max  runs > 0.4 s | ratio mean   min   max")
+    for name in runs[0][2]:
+        p95s = [found[name][0] for _, _, found in runs]
+        ratios = [found[name][1] for _, _, found in runs]
+        over = sum(p > 0.4 for p in p95s)
+        print(
+            f"{name:<19}|    {statistics.mean(p95s):5.2f} {max(p95s):5.2f} {over:>11} |"
+            f"      {statistics.mean(ratios):.3f} {min(ratios):.3f} {max(ratios):.3f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--jobs", type=int, default=40, help="jobs per profile")
@@ -237,7 +279,10 @@ def main() -> None:
     parser.add_argument("--real", action="store_true", help="also through the real engine")
     parser.add_argument("--real-jobs", type=int, default=40, help="jobs per profile, --real")
     parser.add_argument("--rtt", type=float, default=0.15, help="round trip (s), --real")
+    parser.add_argument("--seeds", type=int, help="instead: seeds 1..N, how far figures move")
     args = parser.parse_args()
+    if args.seeds:
+        return seeds(args.jobs, args.seeds)
     for rtt in (0.0, 0.150):
         table(args.jobs, rtt, args.seed)
     cpu = ", ".join(f"{n} {s / max(1, c) * 1e6:.0f} µs" for n, (s, c) in CPU.items())
