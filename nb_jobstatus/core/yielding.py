@@ -58,9 +58,11 @@ class YieldingSelector(selectors.DefaultSelector):  # type: ignore[misc,valid-ty
         from the system: see ``read_main_demand``)."""
         super().__init__()
         self._main = main_demand or read_main_demand()
-        now, cpu = time.perf_counter(), time.thread_time()
+        now = time.perf_counter()
         self._entered = now  # when the loop last asked for events
-        self._turn = (now, cpu)  # when the loop's current turn began (wall, its CPU)
+        # when the loop's current turn began (wall, its thread's CPU): unknown until the loop's
+        # own thread first asks (this one may be another thread, with its own CPU time)
+        self._turn: tuple[float, float] | None = None
         self._window = (now, self._main_seconds(), 0.0, 0.0)  # began, main's, turns' wall, CPU
         self._debt = 0.0  # s of CPU the loop took beyond its share
         self.giving_way = False
@@ -69,7 +71,8 @@ class YieldingSelector(selectors.DefaultSelector):  # type: ignore[misc,valid-ty
     def select(self, timeout: float | None = None) -> list[tuple[Any, int]]:
         """The ready events, after a pause if the loop is past its share while giving way."""
         now, cpu = time.perf_counter(), time.thread_time()
-        self.account(now, now - self._turn[0], cpu - self._turn[1])
+        began, began_cpu = self._turn or (now, cpu)
+        self.account(now, now - began, cpu - began_cpu)
         if self.giving_way and self._debt > 0:
             pause = min(LONGEST, self._debt / SHARE)
             time.sleep(pause)
