@@ -58,6 +58,9 @@ def settled(view: JobView | BatchView) -> None:
     jobs = view.jobs if isinstance(view, BatchView) else [view.job]
     for job in jobs:
         finish(job)
+        # the views told one last time (``Job.settle``): ``wait`` stops waiting for that after
+        # a while, which a loaded machine can outlast
+        eventually(job._settled.is_set)
     time.sleep(0.35)  # a deferred render is at most one throttle interval away
 
 

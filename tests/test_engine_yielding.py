@@ -89,20 +89,15 @@ def _loop_cpu_while(engine: Engine, main_busy: bool, seconds: float = 1.5) -> fl
 
 
 def test_a_loop_beside_a_busy_cell_keeps_to_its_share() -> None:
-    plain = Engine(loop=asyncio.new_event_loop())  # the same loop, never giving way
-    try:
-        unyielding = _loop_cpu_while(plain, main_busy=True)
-    finally:
-        plain.shutdown()
     engine = Engine()
     try:
         assert engine.yielding is not None and engine.yielding._main is not None
-        idle = _loop_cpu_while(engine, main_busy=False)
+        _loop_cpu_while(engine, main_busy=False)
         assert engine.yielding.paused == 0.0  # a sleeping main thread: no giving way
         busy = _loop_cpu_while(engine, main_busy=True)
         assert engine.yielding.paused > 0.3
-        # about 0.35 s against 0.15-0.2 s here: the share, plus a window or so to notice
-        assert busy < 0.75 * unyielding, (busy, unyielding)
-        assert idle > 2 * busy, (idle, busy)
+        # a loop that never gives way gets about 0.35 s of the 1.5 s here (the two threads
+        # share the lock), this one 0.15-0.2 s: its share, plus a window or two to notice
+        assert busy < 0.3, busy
     finally:
         engine.shutdown()
