@@ -12,21 +12,25 @@ from nb_jobstatus.core.yielding import SHARE, WINDOW, YieldingSelector
 
 
 class Figures:
-    """The main thread's seconds run or waited to run, as a test sets them."""
+    """The main thread's seconds run, and run or waited to run, as a test sets them."""
 
     def __init__(self) -> None:
-        self.main = 0.0
+        self.ran = self.wanted = 0.0
 
-    def __call__(self) -> float:
-        return self.main
+    def __call__(self) -> tuple[float, float]:
+        return self.ran, self.wanted
 
 
-def turns(selector: YieldingSelector, figures: Figures, main_share: float, waiting: float) -> None:
-    """One window of ten turns of 10 ms: the main thread busy for ``main_share`` of it, the
-    loop off the CPU for ``waiting`` of its turns."""
+def turns(
+    selector: YieldingSelector, figures: Figures, ran: float, waiting: float, wanted: float = 0
+) -> None:
+    """One window of ten turns of 10 ms: the main thread ran for ``ran`` of it (and ran or
+    waited to run for ``wanted``, at least that), the loop off the CPU for ``waiting`` of its
+    turns."""
     began = selector._window[0]
     for i in range(1, 11):
-        figures.main += main_share * WINDOW / 10
+        figures.ran += ran * WINDOW / 10
+        figures.wanted += max(ran, wanted) * WINDOW / 10
         selector.account(began + i * WINDOW / 10, 0.01, 0.01 * (1 - waiting))
 
 
@@ -34,13 +38,15 @@ def test_gives_way_only_when_the_main_thread_computes_and_the_loop_is_kept_waiti
     figures = Figures()
     selector = YieldingSelector(main_demand=figures)
     try:
-        turns(selector, figures, main_share=1.0, waiting=0.9)
+        turns(selector, figures, ran=1.0, waiting=0.9)
         assert selector.giving_way
-        turns(selector, figures, main_share=1.0, waiting=0.0)  # NumPy: no lock held
+        turns(selector, figures, ran=1.0, waiting=0.0)  # NumPy: no lock held
         assert not selector.giving_way
-        turns(selector, figures, main_share=0.9, waiting=0.9)
+        turns(selector, figures, ran=0.35, waiting=0.9, wanted=1.0)  # computing, on a busy box
         assert selector.giving_way
-        turns(selector, figures, main_share=0.05, waiting=0.9)  # other threads, a slow machine
+        turns(selector, figures, ran=0.05, waiting=0.9)  # other threads, a slow machine
+        assert not selector.giving_way
+        turns(selector, figures, ran=0.05, waiting=0.9, wanted=0.7)  # idle, on a busy box
         assert not selector.giving_way
     finally:
         selector.close()
@@ -52,11 +58,11 @@ def test_the_share_is_counted_only_while_giving_way() -> None:
     selector = YieldingSelector(main_demand=figures)
     try:
         for _ in range(20):
-            turns(selector, figures, main_share=0.0, waiting=0.0)
+            turns(selector, figures, ran=0.0, waiting=0.0)
         assert selector._debt == 0.0
-        turns(selector, figures, main_share=1.0, waiting=0.9)
+        turns(selector, figures, ran=1.0, waiting=0.9)
         assert selector.giving_way and selector._debt == 0.0
-        turns(selector, figures, main_share=1.0, waiting=0.9)
+        turns(selector, figures, ran=1.0, waiting=0.9)
         # 10 ms of CPU per 10 ms turn against a share of SHARE: the loop owes the rest
         assert abs(selector._debt - WINDOW * (0.1 - SHARE)) < 1e-9
     finally:

@@ -8,9 +8,11 @@ at most ``SHARE`` of the time: before its next turn it sleeps (holding nothing) 
 within that share. A cell that computes outside the lock (NumPy, say) does not keep the loop
 waiting, so the loop goes on at full speed; once the cell ends, it catches up.
 
-Whether the main thread computes is read from Linux's scheduler statistics (run or waiting to
-run: on a loaded machine a computing thread waits for a CPU too), else from its CPU clock;
-where neither can be read (Windows), the loop never gives way.
+Whether the main thread computes is read from Linux's scheduler statistics: it ran for more
+than a quarter of the last 0.1 s, and ran or waited to run for more than half of it (on a
+loaded machine a computing thread waits for a CPU too, and an idle one that wakes now and then
+waits as well, but hardly runs). Elsewhere its CPU clock counts for both; where neither can be
+read (Windows), the loop never gives way.
 Measured in ``tests/bench_engine.py`` (the busy-cell row) and described in the README.
 """
 
@@ -24,38 +26,43 @@ from collections.abc import Callable
 from typing import Any
 
 WINDOW = 0.1  # s: how often the main thread's CPU and the loop's waiting are looked at
-MAIN_BUSY = 0.5  # the main thread ran or waited to run more than this share of it ...
+MAIN_RAN = 0.25  # the main thread ran for more than this share of it ...
+MAIN_WANTED = 0.5  # ... and ran or waited to run for more than this share ...
 KEPT_WAITING = 0.3  # ... and the loop spent more than this share of its turns off the CPU
 SHARE = 0.1  # then the loop computes at most this share of the time
 LONGEST = 0.1  # s: the longest single pause
 
 
-def read_main_demand() -> Callable[[], float] | None:
-    """The seconds the main thread has run or waited to run (on a busy machine a computing
-    thread waits for a CPU too), else its CPU seconds; None where neither can be read."""
+Demand = tuple[float, float]  # s the main thread ran, s it ran or waited to run
+
+
+def read_main_demand() -> Callable[[], Demand] | None:
+    """The seconds the main thread has run, and run or waited to run (on a busy machine a
+    computing thread waits for a CPU too); where that cannot be read, its CPU seconds for both;
+    None where neither can be read."""
     main = threading.main_thread()
     schedstat = f"/proc/self/task/{main.native_id}/schedstat"  # Linux
     if os.path.exists(schedstat):
 
-        def ran_or_waited() -> float:
+        def ran_and_wanted() -> Demand:
             with open(schedstat, "rb") as stats:
                 ran, waited = stats.read().split()[:2]
-            return (int(ran) + int(waited)) / 1e9
+            return int(ran) / 1e9, (int(ran) + int(waited)) / 1e9
 
-        return ran_or_waited
+        return ran_and_wanted
     try:
         clock = time.pthread_getcpuclockid(main.ident or 0)
     except (AttributeError, OSError):  # Windows, macOS
         return None
-    return lambda: time.clock_gettime(clock)
+    return lambda: (time.clock_gettime(clock),) * 2
 
 
 class YieldingSelector(selectors.DefaultSelector):  # type: ignore[misc,valid-type]
     """The platform's default selector; ``select`` first pauses while the loop must give way."""
 
-    def __init__(self, main_demand: Callable[[], float] | None = None) -> None:
-        """``main_demand``: the main thread's seconds run or waited to run (by default read
-        from the system: see ``read_main_demand``)."""
+    def __init__(self, main_demand: Callable[[], Demand] | None = None) -> None:
+        """``main_demand``: the main thread's seconds run, and run or waited to run (by
+        default read from the system: see ``read_main_demand``)."""
         super().__init__()
         self._main = main_demand or read_main_demand()
         now = time.perf_counter()
@@ -98,17 +105,19 @@ class YieldingSelector(selectors.DefaultSelector):  # type: ignore[misc,valid-ty
             self._window = (began, main, turns_wall, turns_cpu)
             return
         main_now = self._main_seconds()
-        busy = (main_now - main) / (now - began) > MAIN_BUSY
+        span = now - began
+        ran, wanted = (main_now[0] - main[0]) / span, (main_now[1] - main[1]) / span
+        busy = ran > MAIN_RAN and wanted > MAIN_WANTED
         waiting = turns_wall > 0.001 and 1.0 - turns_cpu / turns_wall > KEPT_WAITING
         self.giving_way = busy and waiting
         self._debt = self._debt if self.giving_way else 0.0
         self._window = (now, main_now, 0.0, 0.0)
 
-    def _main_seconds(self) -> float:
+    def _main_seconds(self) -> Demand:
         if self._main is None:
-            return 0.0
+            return 0.0, 0.0
         try:
             return self._main()
         except (OSError, ValueError):  # the main thread is gone (the interpreter is exiting)
             self._main = None
-            return 0.0
+            return 0.0, 0.0
