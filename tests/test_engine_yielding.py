@@ -42,7 +42,7 @@ def test_gives_way_only_when_the_main_thread_computes_and_the_loop_is_kept_waiti
         assert selector.giving_way
         turns(selector, figures, ran=1.0, waiting=0.0)  # NumPy: no lock held
         assert not selector.giving_way
-        turns(selector, figures, ran=0.35, waiting=0.9, wanted=1.0)  # computing, on a busy box
+        turns(selector, figures, ran=0.2, waiting=0.9, wanted=1.0)  # computing, on a busy box
         assert selector.giving_way
         turns(selector, figures, ran=0.05, waiting=0.9)  # other threads, a slow machine
         assert not selector.giving_way

@@ -9,7 +9,7 @@ within that share. A cell that computes outside the lock (NumPy, say) does not k
 waiting, so the loop goes on at full speed; once the cell ends, it catches up.
 
 Whether the main thread computes is read from Linux's scheduler statistics: it ran for more
-than a quarter of the last 0.1 s, and ran or waited to run for more than half of it (on a
+than 15 % of the last 0.1 s, and ran or waited to run for more than half of it (on a
 loaded machine a computing thread waits for a CPU too, and an idle one that wakes now and then
 waits as well, but hardly runs). Elsewhere its CPU clock counts for both; where neither can be
 read (Windows), the loop never gives way.
@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 WINDOW = 0.1  # s: how often the main thread's CPU and the loop's waiting are looked at
-MAIN_RAN = 0.25  # the main thread ran for more than this share of it ...
+MAIN_RAN = 0.15  # the main thread ran for more than this share of it ...
 MAIN_WANTED = 0.5  # ... and ran or waited to run for more than this share ...
 KEPT_WAITING = 0.3  # ... and the loop spent more than this share of its turns off the CPU
 SHARE = 0.1  # then the loop computes at most this share of the time
