@@ -3,6 +3,7 @@
     python tests/bench_engine.py             # the whole sweep, about 10 minutes
     python tests/bench_engine.py --quick     # shorter jobs, 10 and 200 jobs, 0 and 150 ms
     python tests/bench_engine.py --busy-only [--switch-interval 0.001]  # the busy cell alone
+    python tests/bench_engine.py --main-wakes  # how late the main thread wakes meanwhile
 
 The sandbox runs in a child process (so this process's CPU is the client's alone) and plays a
 network: a round trip with 10 % jitter on the API origin. Clipia-like jobs of 10-30 s (with
@@ -230,6 +231,26 @@ def busy_cell(child: Child, engine: Engine, durations: list[float], label: str) 
     )
 
 
+def main_wakes(child: Child, engine: Engine, rtt: float, durations: list[float]) -> str:
+    """How late the main thread (a notebook's kernel handles its messages there) wakes from
+    10 ms sleeps while the engine follows the jobs at full speed."""
+    child.call("network", rtt)
+    ids = child.call("add", durations)
+    assert isinstance(ids, list)
+    client = client_for("clipia", KEY, child.base)
+    jobs = [start(Job(client, rid, engine=engine, timeout=600)) for rid in ids]
+    late = []
+    while not all(job.settled for job in jobs):
+        began = time.perf_counter()
+        time.sleep(0.01)
+        late.append(time.perf_counter() - began - 0.01)
+    ms = [pct(late, q) * 1000 for q in (0.5, 0.95, 0.99, 1.0)]
+    return (
+        f"{len(jobs)} jobs at {rtt * 1000:.0f} ms: the main thread's 10 ms sleeps woke late by"
+        f" p50 {ms[0]:.1f} ms, p95 {ms[1]:.1f} ms, p99 {ms[2]:.1f} ms, max {ms[3]:.0f} ms"
+    )
+
+
 # -- main ----------------------------------------------------------------------------------------
 
 
@@ -238,6 +259,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--busy-only", action="store_true", help="only the busy-cell rows")
     parser.add_argument("--switch-interval", type=float, help="sys.setswitchinterval first")
+    parser.add_argument("--main-wakes", action="store_true", help="only the main thread's wakes")
     args = parser.parse_args()
     if args.switch_interval:
         sys.setswitchinterval(args.switch_interval)
@@ -247,6 +269,10 @@ def main() -> None:
     child = Child()
     engine = Engine()
     try:
+        if args.main_wakes:
+            big = counts[-1]
+            durations = [low + (high - low) * i / max(1, big - 1) for i in range(big)]
+            return print(main_wakes(child, engine, 0.15, durations))
         print(f"Clipia-like jobs of {low}-{high} s, round trip with 10 % jitter")
         print(
             f"{'rtt':>9} {'jobs':>6} {'lag p50':>9} {'lag p95':>9} {'lag max':>9} "
