@@ -144,7 +144,7 @@ def test_save_writes_the_originals(
 def test_ctrl_c_stops_waiting_and_the_job_goes_on(
     shell: InteractiveShell, sb: Sandbox, env: Any
 ) -> None:
-    rid = sb.add_job("sivi", duration=10.0)  # still running after a slow start on a loaded box
+    rid = sb.add_job("sivi", duration=10.0)  # still running after a slow Ctrl-C on a loaded box
 
     main = threading.get_ident()
 
