@@ -32,10 +32,12 @@ import statistics
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -119,7 +121,15 @@ def engine_threads() -> int:
     return sum(t.name.startswith("nbjs-") for t in threading.enumerate())
 
 
-def follow(child: Child, engine: Engine, rtt: float, durations: list[float], spin: bool) -> Row:
+def idle() -> None:
+    time.sleep(0.05)
+
+
+def follow(
+    child: Child, engine: Engine, rtt: float, durations: list[float], during: Callable[[], Any]
+) -> Row:
+    """Follow one job per duration; meanwhile the main thread calls ``during`` again and
+    again (its answers: ``row.loops``)."""
     child.call("network", rtt)
     ids = child.call("add", durations)
     assert isinstance(ids, list)
@@ -133,7 +143,7 @@ def follow(child: Child, engine: Engine, rtt: float, durations: list[float], spi
         start(job)
     peak, loops = threading.active_count(), []
     while not all(job.settled for job in jobs):
-        loops.append(busy()) if spin else time.sleep(0.05)
+        loops.append(during())
         peak = max(peak, threading.active_count())
     cpu = (time.process_time() - cpu0) - (time.thread_time() - main0)
     finishes = child.call("finishes", ids)
@@ -219,7 +229,7 @@ def busy_cell(child: Child, engine: Engine, durations: list[float], label: str) 
     (its wall time over its CPU time, against the loop alone), and the engine's row."""
     alone = [busy() for _ in range(15)]
     paused = engine.yielding.paused if engine.yielding else 0.0
-    loaded = follow(child, engine, 0.15, durations, spin=True)
+    loaded = follow(child, engine, 0.15, durations, during=busy)
     paused = (engine.yielding.paused if engine.yielding else 0.0) - paused
     alone += [busy() for _ in range(15)]
     loops = loaded.loops  # type: ignore[attr-defined]
@@ -231,23 +241,21 @@ def busy_cell(child: Child, engine: Engine, durations: list[float], label: str) 
     )
 
 
+def late_wake() -> float:
+    """How late a 10 ms sleep of this thread ends."""
+    began = time.perf_counter()
+    time.sleep(0.01)
+    return time.perf_counter() - began - 0.01
+
+
 def main_wakes(child: Child, engine: Engine, rtt: float, durations: list[float]) -> str:
     """How late the main thread (a notebook's kernel handles its messages there) wakes from
     10 ms sleeps while the engine follows the jobs at full speed."""
-    child.call("network", rtt)
-    ids = child.call("add", durations)
-    assert isinstance(ids, list)
-    client = client_for("clipia", KEY, child.base)
-    jobs = [start(Job(client, rid, engine=engine, timeout=600)) for rid in ids]
-    late = []
-    while not all(job.settled for job in jobs):
-        began = time.perf_counter()
-        time.sleep(0.01)
-        late.append(time.perf_counter() - began - 0.01)
+    late = follow(child, engine, rtt, durations, during=late_wake).loops  # type: ignore[attr-defined]
     ms = [pct(late, q) * 1000 for q in (0.5, 0.95, 0.99, 1.0)]
     return (
-        f"{len(jobs)} jobs at {rtt * 1000:.0f} ms: the main thread's 10 ms sleeps woke late by"
-        f" p50 {ms[0]:.1f} ms, p95 {ms[1]:.1f} ms, p99 {ms[2]:.1f} ms, max {ms[3]:.0f} ms"
+        f"{len(durations)} jobs at {rtt * 1000:.0f} ms: the main thread's 10 ms sleeps woke late"
+        f" by p50 {ms[0]:.1f} ms, p95 {ms[1]:.1f} ms, p99 {ms[2]:.1f} ms, max {ms[3]:.0f} ms"
     )
 
 
@@ -281,7 +289,7 @@ def main() -> None:
         for rtt in [] if args.busy_only else rtts:
             for count in counts:
                 durations = [low + (high - low) * i / max(1, count - 1) for i in range(count)]
-                print(follow(child, engine, rtt, durations, spin=False).line(), flush=True)
+                print(follow(child, engine, rtt, durations, during=idle).line(), flush=True)
         if not args.busy_only:
             clients(child, 0.15, 400 if args.quick else 2000)
         big = counts[-1]

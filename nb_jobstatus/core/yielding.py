@@ -77,6 +77,9 @@ class YieldingSelector(selectors.DefaultSelector):  # type: ignore[misc,valid-ty
 
     def select(self, timeout: float | None = None) -> list[tuple[Any, int]]:
         """The ready events, after a pause if the loop is past its share while giving way."""
+        if self._main is None:  # nothing tells whether a cell computes: never give way
+            events: list[tuple[Any, int]] = super().select(timeout)
+            return events
         now, cpu = time.perf_counter(), time.thread_time()
         began, began_cpu = self._turn or (now, cpu)
         self.account(now, now - began, cpu - began_cpu)
@@ -86,7 +89,7 @@ class YieldingSelector(selectors.DefaultSelector):  # type: ignore[misc,valid-ty
             self.paused += pause
             timeout = None if timeout is None else max(0.0, timeout - pause)
         asked = time.perf_counter()
-        events: list[tuple[Any, int]] = super().select(timeout)
+        events = super().select(timeout)
         now = time.perf_counter()
         # time past the timeout was spent waiting for the lock: counted in the next turn
         late = 0.0 if timeout is None else max(0.0, now - asked - timeout)
