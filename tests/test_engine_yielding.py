@@ -21,17 +21,20 @@ class Figures:
         return self.ran, self.wanted
 
 
+STEP = 1.1 * WINDOW / 10  # ten turns end just past a window, whatever the clock's rounding
+
+
 def turns(
     selector: YieldingSelector, figures: Figures, ran: float, waiting: float, wanted: float = 0
 ) -> None:
-    """One window of ten turns of 10 ms: the main thread ran for ``ran`` of it (and ran or
+    """One window of ten turns of ``STEP``: the main thread ran for ``ran`` of it (and ran or
     waited to run for ``wanted``, at least that), the loop off the CPU for ``waiting`` of its
     turns."""
     began = selector._window[0]
     for i in range(1, 11):
-        figures.ran += ran * WINDOW / 10
-        figures.wanted += max(ran, wanted) * WINDOW / 10
-        selector.account(began + i * WINDOW / 10, 0.01, 0.01 * (1 - waiting))
+        figures.ran += ran * STEP
+        figures.wanted += max(ran, wanted) * STEP
+        selector.account(began + i * STEP, STEP, STEP * (1 - waiting))
 
 
 def test_gives_way_only_when_the_main_thread_computes_and_the_loop_is_kept_waiting() -> None:
@@ -60,11 +63,11 @@ def test_the_share_is_counted_only_while_giving_way() -> None:
         for _ in range(20):
             turns(selector, figures, ran=0.0, waiting=0.0)
         assert selector._debt == 0.0
-        turns(selector, figures, ran=1.0, waiting=0.9)
+        turns(selector, figures, ran=1.0, waiting=0.5)
         assert selector.giving_way and selector._debt == 0.0
-        turns(selector, figures, ran=1.0, waiting=0.9)
-        # 10 ms of CPU per 10 ms turn against a share of SHARE: the loop owes the rest
-        assert abs(selector._debt - WINDOW * (0.1 - SHARE)) < 1e-9
+        turns(selector, figures, ran=1.0, waiting=0.5)
+        # on the CPU for half of each turn against a share of SHARE: the loop owes the rest
+        assert abs(selector._debt - 10 * STEP * (0.5 - SHARE)) < 1e-9
     finally:
         selector.close()
 
