@@ -4,6 +4,7 @@
     python tests/bench_engine.py --quick     # shorter jobs, 10 and 200 jobs, 0 and 150 ms
     python tests/bench_engine.py --busy-only [--switch-interval 0.001]  # the busy cell alone
     python tests/bench_engine.py --main-wakes  # how late the main thread wakes meanwhile
+    python tests/bench_engine.py --cpu       # 1,000 jobs at 150 ms and the clients alone (~3 min)
 
 The sandbox runs in a child process (so this process's CPU is the client's alone) and plays a
 network: a round trip with 10 % jitter on the API origin. Clipia-like jobs of 10-30 s (with
@@ -15,8 +16,9 @@ CPU measured is the polling's alone. For each round trip x job count:
 - the process's peak thread count, and the engine's own threads;
 - client CPU per request (every thread but the main one).
 Then, side by side against the same server at 150 ms: CPU per status GET of the old ``_wire``
-pool (kept in tests/baselines/) with 4 and 64 threads and of aiohttp with 256, 8 and 2 in
-flight (the engine's polls are spread in time, so its loop wakes for few answers at once), and
+pool (kept in tests/baselines/) with 4 and 64 threads, of the engine's aiohttp transport with
+256, 8 and 2 in flight (the engine's polls are spread in time, so its loop wakes for few answers
+at once) and of a bare aiohttp session (the library's floor, no engine around it), and
 how much a busy cell (a CPU-bound loop on the main thread) is slowed while 1,000 jobs are
 followed: its wall time over its CPU time, against the loop alone (the off-CPU measure), with
 the engine as shipped (it gives way to a busy cell: ``core/yielding.py``) and with one whose loop
@@ -38,6 +40,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
+
+import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -207,6 +211,25 @@ def aio_cpu(url: str, count: int, inflight: int) -> tuple[float, float]:
     return time.perf_counter() - began, (time.process_time() - cpu0) / count
 
 
+def bare_cpu(url: str, count: int, inflight: int) -> tuple[float, float]:
+    """aiohttp as its README shows it (a session, ``get``, ``read``): the library's floor."""
+
+    async def run() -> None:
+        async with aiohttp.ClientSession() as session:
+            gate = asyncio.Semaphore(inflight)
+
+            async def one() -> None:
+                async with gate, session.get(url, headers={"Authorization": f"Bearer {KEY}"}) as r:
+                    await r.read()
+                    assert r.status == 200
+
+            await asyncio.gather(*(one() for _ in range(count)))
+
+    began, cpu0 = time.perf_counter(), time.process_time()
+    asyncio.run(run())
+    return time.perf_counter() - began, (time.process_time() - cpu0) / count
+
+
 def clients(child: Child, rtt: float, count: int) -> None:
     child.call("network", rtt)
     url = status_url(child)
@@ -219,6 +242,7 @@ def clients(child: Child, rtt: float, count: int) -> None:
         # the engine's polls are spread in time: few answers per wake-up of the loop
         ("aiohttp, one thread, 8 in flight", lambda: aio_cpu(url, count // 4, 8)),
         ("aiohttp, one thread, 2 in flight", lambda: aio_cpu(url, count // 20, 2)),
+        ("bare aiohttp session, 8 in flight", lambda: bare_cpu(url, count // 4, 8)),
     ):
         wall, cpu = measure()
         print(f"{label:<34} {wall:>7.1f}s {cpu * 1e6:>8.0f}us")
@@ -268,11 +292,12 @@ def main() -> None:
     parser.add_argument("--busy-only", action="store_true", help="only the busy-cell rows")
     parser.add_argument("--switch-interval", type=float, help="sys.setswitchinterval first")
     parser.add_argument("--main-wakes", action="store_true", help="only the main thread's wakes")
+    parser.add_argument("--cpu", action="store_true", help="only 1,000 jobs at 150 ms, the clients")
     args = parser.parse_args()
     if args.switch_interval:
         sys.setswitchinterval(args.switch_interval)
-    rtts = [0.0, 0.15] if args.quick else [0.0, 0.05, 0.15, 0.3]
-    counts = [10, 200] if args.quick else [10, 100, 1000]
+    rtts = [0.0, 0.15] if args.quick else [0.15] if args.cpu else [0.0, 0.05, 0.15, 0.3]
+    counts = [10, 200] if args.quick else [1000] if args.cpu else [10, 100, 1000]
     low, high = (4, 10) if args.quick else (10, 30)
     child = Child()
     engine = Engine()
@@ -292,6 +317,8 @@ def main() -> None:
                 print(follow(child, engine, rtt, durations, during=idle).line(), flush=True)
         if not args.busy_only:
             clients(child, 0.15, 400 if args.quick else 2000)
+        if args.cpu:
+            return
         big = counts[-1]
         durations = [low + (high - low) * i / max(1, big - 1) for i in range(big)]
         print(f"\nbusy cell with {big} jobs at 150 ms, the engine as shipped and one that never")
