@@ -9,6 +9,7 @@ import pytest
 
 from nb_jobstatus.core.model import Poll, State, Status
 from nb_jobstatus.core.policy import MAX_DELAY, MIN_DELAY, Hints, Memory, eta, next_delay
+from nb_jobstatus.core.policy._memory import final_for
 
 KEY = ("clipia", "image")
 BLIND = Hints(reports_progress=False, reports_queue=False)
@@ -275,3 +276,23 @@ def test_after_a_stall_no_poll_lands_far_past_the_fastest_pace() -> None:
     points = [(0.07, 0.0), (1.08, 3.0), (3.16, 32.0), (5.31, 50.0), (6.89, 50.0), (9.25, 57.0)]
     history = [poll(t, progress=p) for t, p in points]
     assert decide(history) <= 1.5 * 43 * (3.16 - 1.08) / 29 + 0.01
+
+
+def test_a_short_job_after_a_run_of_long_ones_recalls_the_short_jobs_finalize() -> None:
+    """The recent jobs of a batch are its longest (all finish last). Where the upload grows with
+    the job, their finalize phase is too long for a short job: one unlike every recent job
+    recalls it from the remembered jobs of its length, and says so in the reason."""
+    memory = Memory()
+    for i in range(6):
+        memory.learn(KEY, finished_job(10.0 + 0.2 * i, final=0.5))
+    for i in range(12):
+        memory.learn(KEY, finished_job(28.0 + 0.2 * i, final=1.5))
+    recall = memory.recall(KEY)
+    assert recall.final is not None and recall.final[0] > 0.9  # the recent, long jobs'
+    assert final_for(recall, 28.0) == (recall.final, "")
+    short, note = final_for(recall, 9.5)
+    assert short is not None and short[0] <= 0.5 <= short[1] < 0.9 and "like length" in note
+    points = [(0.0, 0.0), (2.0, 17.0), (4.0, 39.0), (6.0, 60.0), (8.0, 82.0), (9.4, 96.0)]
+    history = [poll(t, progress=p) for t, p in points]
+    _, why = next_delay(history, 9.4, key=KEY, hints=PROGRESS, memory=memory)
+    assert "like length" in why

@@ -1,7 +1,9 @@
 """What finished jobs of one provider and kind taught, kernel-wide: how long they took from
 the start, how long they loaded at 0 %, how long they sat at 99-100 % finalizing, and in how
 many steps their progress moved. Each lesson is a window (the polls only bracket the moments);
-a recall combines the recent windows into one range."""
+a recall combines the recent windows into one range. The finalize phase is also kept for jobs of
+every length seen (``SPREAD``): a job unlike every recent one (a short job after a run of long
+ones) recalls it from the jobs like it (``final_for``)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from ._samples import Running, Sample, running_phase, samples
 Key = tuple[str, str]
 Window = tuple[float, float]
 RECENT = 12  # jobs remembered per key and quantity
+SPREAD = 24  # jobs whose finalize phase is kept by length (short and long alike)
+LIKE = 1.5  # jobs whose runs to the top are within this factor are of a like length
 MIN_VALUES_TO_TEACH_STEPS = 6
 WANDERS = (0.0, 0.01, 0.02, 0.035, 0.05, 0.07, 0.1, 0.14, 0.2, 0.3)  # slack tried, s/root s
 WIDEN = 0.05  # a recalled range is widened by this fraction and as many seconds
@@ -34,6 +38,9 @@ class Recall:
     final: Window | None = None  # s from reaching the top to the finish
     steps: int | None = None
     wander: float | None = None  # s per root second: how far uneven steps strayed from a line
+    # (s from running to the top, final) of jobs of every length seen; the recent jobs' runs
+    runs: tuple[tuple[float, Window], ...] = field(default=(), compare=False)
+    recent_runs: tuple[float, ...] = field(default=(), compare=False)
 
 
 @dataclass
@@ -42,6 +49,8 @@ class _Lessons:
     load: deque[Window] = field(default_factory=lambda: deque(maxlen=RECENT))
     final: deque[Window] = field(default_factory=lambda: deque(maxlen=RECENT))
     wander: deque[float] = field(default_factory=lambda: deque(maxlen=RECENT))
+    runs: list[tuple[float, Window]] = field(default_factory=list)
+    recent_runs: deque[float] = field(default_factory=lambda: deque(maxlen=RECENT))
     steps: int | None = None
     jobs: int = 0
 
@@ -136,7 +145,11 @@ class Memory:
         if window is None or not math.isfinite(window.s_hi) or max(values) < TOP:
             return
         lessons.wander.append(wandered(found, scale.top))
-        lessons.final.append((max(0.0, total[0] - window.e_hi), total[1] - window.e_lo))
+        final = (max(0.0, total[0] - window.e_hi), total[1] - window.e_lo)
+        lessons.final.append(final)
+        run = (window.e_lo + window.e_hi) / 2 - phase.start_lo
+        _keep_spread(lessons.runs, (run, final))
+        lessons.recent_runs.append(run)  # beside ``final``: the same jobs
         if window.dropped:  # a stall or a change of pace: the load is not where the line says
             return
         s = (window.s_lo + window.s_hi) / 2
@@ -158,6 +171,8 @@ class Memory:
                 around(lessons.final),
                 lessons.steps,
                 _typical(lessons.wander),
+                tuple(lessons.runs),
+                tuple(lessons.recent_runs),
             )
             self._recalled[key] = recalled
             return recalled
@@ -166,3 +181,32 @@ class Memory:
         with self._lock:
             self._keys.clear()
             self._recalled.clear()
+
+
+def _keep_spread(runs: list[tuple[float, Window]], new: tuple[float, Window]) -> None:
+    """Add ``new``; past ``SPREAD`` jobs, the older of the two closest in run length goes, so
+    that short and long jobs stay remembered whatever the order they finished in."""
+    runs.append(new)
+    if len(runs) > SPREAD:
+        order = sorted(range(len(runs)), key=lambda i: runs[i][0])
+        pairs = zip(order, order[1:], strict=False)
+        gaps = [(runs[b][0] - runs[a][0], min(a, b)) for a, b in pairs]
+        del runs[min(gaps)[1]]
+
+
+def _alike(a: float, b: float) -> bool:
+    return a / LIKE <= b <= a * LIKE
+
+
+def final_for(recall: Recall, run: float) -> tuple[Window | None, str]:
+    """The finalize phase for a job ``run`` s from running to the top, and a note for the
+    reason: the recent jobs' (``recall.final``) if one of them ran about as long, else, if at
+    least ``AROUND_JOBS`` remembered jobs did, theirs. (The recent jobs of a batch are its
+    longest: all finish last. Where the phase grows with the job, theirs is too long for a short
+    one.)"""
+    if run <= 0 or any(_alike(run, r) for r in recall.recent_runs):
+        return recall.final, ""
+    like = [final for r, final in recall.runs if _alike(run, r)]
+    if len(like) < AROUND_JOBS:
+        return recall.final, ""
+    return around(like[-RECENT:]), f" (as {len(like)} jobs of a like length)"

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from ._fit import TOP, Bound, Fit, bounds, crossing, fit, scale_for
-from ._memory import Recall
+from ._memory import Recall, final_for
 from ._samples import Running
 
 SLACK = 0.05  # s: facts times are known to about this (round-trip jitter)
@@ -39,7 +39,9 @@ def progress_window(phase: Running, now: float, recall: Recall) -> Window:
     said, moved, line = _fitted(tuple(phase.points), phase.start_lo, phase.start_hi, recall)
     if line is None:
         return Window(now, math.inf, f"{said}, pace unknown", measured=False)
-    final = recall.final or FINAL_UNKNOWN
+    run = (line.e_lo + min(line.e_hi, 4 * line.e_lo)) / 2 - phase.start_lo  # e_hi may be inf
+    recalled, like = final_for(recall, run)
+    final = recalled or FINAL_UNKNOWN
     wander = wander_of(recall)
     e_lo = line.e_lo - wander * math.sqrt(max(0.0, line.e_lo - now))
     e_hi = line.e_hi + wander * math.sqrt(max(0.0, line.e_hi - now))
@@ -49,7 +51,7 @@ def progress_window(phase: Running, now: float, recall: Recall) -> Window:
         e_lo, e_hi = min(max(e_lo, after), by), min(max(e_hi, after), by)
     lo, hi = max(now, e_lo + final[0]), max(now, e_hi + final[1])
     where = "finalizing since" if top else "top at"
-    why = f"{said}: {where} {e_lo:.1f}-{e_hi:.1f}s, +{final[0]:.1f}-{final[1]:.1f}s"
+    why = f"{said}: {where} {e_lo:.1f}-{e_hi:.1f}s, +{final[0]:.1f}-{final[1]:.1f}s{like}"
     return Window(lo, hi, why, steady=not line.dropped and moved >= STEADY_VALUES)
 
 
