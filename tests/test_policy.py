@@ -280,19 +280,24 @@ def test_after_a_stall_no_poll_lands_far_past_the_fastest_pace() -> None:
 
 def test_a_short_job_after_a_run_of_long_ones_recalls_the_short_jobs_finalize() -> None:
     """The recent jobs of a batch are its longest (all finish last). Where the upload grows with
-    the job, their finalize phase is too long for a short job: one unlike every recent job
-    recalls it from the remembered jobs of its length, and says so in the reason."""
-    memory = Memory()
+    the job, their finalize phase is too long for a short job: it is recalled from the
+    remembered jobs of its length, and the reason says so. Where it does not grow, the recent
+    jobs' is recalled, whatever the job's length."""
+    grows, fixed = Memory(), Memory()
     for i in range(6):
-        memory.learn(KEY, finished_job(10.0 + 0.2 * i, final=0.5))
+        grows.learn(KEY, finished_job(10.0 + 0.2 * i, final=0.5))
+        fixed.learn(KEY, finished_job(10.0 + 0.2 * i, final=(0.5, 1.5)[i % 2]))
     for i in range(12):
-        memory.learn(KEY, finished_job(28.0 + 0.2 * i, final=1.5))
-    recall = memory.recall(KEY)
+        grows.learn(KEY, finished_job(28.0 + 0.2 * i, final=1.5))
+        fixed.learn(KEY, finished_job(28.0 + 0.2 * i, final=(0.5, 1.5)[i % 2]))
+    recall = grows.recall(KEY)
     assert recall.final is not None and recall.final[0] > 0.9  # the recent, long jobs'
-    assert final_for(recall, 28.0) == (recall.final, "")
     short, note = final_for(recall, 9.5)
     assert short is not None and short[0] <= 0.5 <= short[1] < 0.9 and "like length" in note
+    long, note = final_for(recall, 28.0)
+    assert long is not None and long[0] <= 1.5 <= long[1] and long[0] > 0.9 and note
+    assert final_for(fixed.recall(KEY), 9.5) == (fixed.recall(KEY).final, "")
     points = [(0.0, 0.0), (2.0, 17.0), (4.0, 39.0), (6.0, 60.0), (8.0, 82.0), (9.4, 96.0)]
     history = [poll(t, progress=p) for t, p in points]
-    _, why = next_delay(history, 9.4, key=KEY, hints=PROGRESS, memory=memory)
+    _, why = next_delay(history, 9.4, key=KEY, hints=PROGRESS, memory=grows)
     assert "like length" in why

@@ -22,6 +22,7 @@ Window = tuple[float, float]
 RECENT = 12  # jobs remembered per key and quantity
 SPREAD = 24  # jobs whose finalize phase is kept by length (short and long alike)
 LIKE = 1.5  # jobs whose runs to the top are within this factor are of a like length
+GROWS, GROWS_JOBS = 0.5, 8  # the finalize phase grows with the run: a correlation, over jobs
 MIN_VALUES_TO_TEACH_STEPS = 6
 WANDERS = (0.0, 0.01, 0.02, 0.035, 0.05, 0.07, 0.1, 0.14, 0.2, 0.3)  # slack tried, s/root s
 WIDEN = 0.05  # a recalled range is widened by this fraction and as many seconds
@@ -38,9 +39,9 @@ class Recall:
     final: Window | None = None  # s from reaching the top to the finish
     steps: int | None = None
     wander: float | None = None  # s per root second: how far uneven steps strayed from a line
-    # (s from running to the top, final) of jobs of every length seen; the recent jobs' runs
+    # (s from running to the top, final) of jobs of every length seen, if the finalize phase
+    # grows with the run (else empty)
     runs: tuple[tuple[float, Window], ...] = field(default=(), compare=False)
-    recent_runs: tuple[float, ...] = field(default=(), compare=False)
 
 
 @dataclass
@@ -50,7 +51,6 @@ class _Lessons:
     final: deque[Window] = field(default_factory=lambda: deque(maxlen=RECENT))
     wander: deque[float] = field(default_factory=lambda: deque(maxlen=RECENT))
     runs: list[tuple[float, Window]] = field(default_factory=list)
-    recent_runs: deque[float] = field(default_factory=lambda: deque(maxlen=RECENT))
     steps: int | None = None
     jobs: int = 0
 
@@ -149,7 +149,6 @@ class Memory:
         lessons.final.append(final)
         run = (window.e_lo + window.e_hi) / 2 - phase.start_lo
         _keep_spread(lessons.runs, (run, final))
-        lessons.recent_runs.append(run)  # beside ``final``: the same jobs
         if window.dropped:  # a stall or a change of pace: the load is not where the line says
             return
         s = (window.s_lo + window.s_hi) / 2
@@ -171,8 +170,7 @@ class Memory:
                 around(lessons.final),
                 lessons.steps,
                 _typical(lessons.wander),
-                tuple(lessons.runs),
-                tuple(lessons.recent_runs),
+                tuple(lessons.runs) if _grows(lessons.runs) else (),
             )
             self._recalled[key] = recalled
             return recalled
@@ -194,19 +192,29 @@ def _keep_spread(runs: list[tuple[float, Window]], new: tuple[float, Window]) ->
         del runs[min(gaps)[1]]
 
 
+def _grows(runs: Sequence[tuple[float, Window]]) -> bool:
+    """Does the finalize phase grow with the run to the top (a correlation of ``GROWS`` or more
+    over ``GROWS_JOBS`` jobs or more)? Then a job's own length says which jobs to recall it
+    from; where it does not, fewer jobs would only recall it less surely."""
+    if len(runs) < GROWS_JOBS:
+        return False
+    xs, ys = [r for r, _ in runs], [(a + b) / 2 for _, (a, b) in runs]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    sxx, syy = sum((x - mx) ** 2 for x in xs), sum((y - my) ** 2 for y in ys)
+    return sxx > 0 and syy > 0 and sxy / math.sqrt(sxx * syy) >= GROWS
+
+
 def _alike(a: float, b: float) -> bool:
     return a / LIKE <= b <= a * LIKE
 
 
 def final_for(recall: Recall, run: float) -> tuple[Window | None, str]:
     """The finalize phase for a job ``run`` s from running to the top, and a note for the
-    reason: the recent jobs' (``recall.final``) if one of them ran about as long, else, if at
-    least ``AROUND_JOBS`` remembered jobs did, theirs. (The recent jobs of a batch are its
-    longest: all finish last. Where the phase grows with the job, theirs is too long for a short
-    one.)"""
-    if run <= 0 or any(_alike(run, r) for r in recall.recent_runs):
-        return recall.final, ""
-    like = [final for r, final in recall.runs if _alike(run, r)]
+    reason: where the phase grows with the run, from the remembered jobs of a like length (at
+    least ``AROUND_JOBS``), else the recent jobs' (``recall.final``). The recent jobs of a batch
+    are its longest (all finish last): theirs would be too long for a short job."""
+    like = [final for r, final in recall.runs if _alike(run, r)] if run > 0 else []
     if len(like) < AROUND_JOBS:
         return recall.final, ""
     return around(like[-RECENT:]), f" (as {len(like)} jobs of a like length)"
