@@ -5,6 +5,7 @@
     python tests/bench_engine.py --busy-only [--switch-interval 0.001]  # the busy cell alone
     python tests/bench_engine.py --main-wakes  # how late the main thread wakes meanwhile
     python tests/bench_engine.py --cpu       # 1,000 jobs at 150 ms and the clients alone (~3 min)
+    python tests/bench_engine.py --learned   # 100 jobs at 0 ms, then 100 at 50 ms (~1 min)
 
 The sandbox runs in a child process (so this process's CPU is the client's alone) and plays a
 network: a round trip with 10 % jitter on the API origin. Clipia-like jobs of 10-30 s (with
@@ -293,11 +294,17 @@ def main() -> None:
     parser.add_argument("--switch-interval", type=float, help="sys.setswitchinterval first")
     parser.add_argument("--main-wakes", action="store_true", help="only the main thread's wakes")
     parser.add_argument("--cpu", action="store_true", help="only 1,000 jobs at 150 ms, the clients")
+    parser.add_argument("--learned", action="store_true", help="100 jobs at 0 ms, then at 50 ms")
     args = parser.parse_args()
     if args.switch_interval:
         sys.setswitchinterval(args.switch_interval)
-    rtts = [0.0, 0.15] if args.quick else [0.15] if args.cpu else [0.0, 0.05, 0.15, 0.3]
-    counts = [10, 200] if args.quick else [1000] if args.cpu else [10, 100, 1000]
+    rtts, counts = [0.0, 0.05, 0.15, 0.3], [10, 100, 1000]
+    if args.quick:
+        rtts, counts = [0.0, 0.15], [10, 200]
+    elif args.cpu:
+        rtts, counts = [0.15], [1000]
+    elif args.learned:  # one engine: its memory has learned from the 0 ms row
+        rtts, counts = [0.0, 0.05], [100]
     low, high = (4, 10) if args.quick else (10, 30)
     child = Child()
     engine = Engine()
@@ -315,9 +322,9 @@ def main() -> None:
             for count in counts:
                 durations = [low + (high - low) * i / max(1, count - 1) for i in range(count)]
                 print(follow(child, engine, rtt, durations, during=idle).line(), flush=True)
-        if not args.busy_only:
+        if not args.busy_only and not args.learned:
             clients(child, 0.15, 400 if args.quick else 2000)
-        if args.cpu:
+        if args.cpu or args.learned:
             return
         big = counts[-1]
         durations = [low + (high - low) * i / max(1, big - 1) for i in range(big)]
