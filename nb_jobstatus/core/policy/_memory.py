@@ -2,8 +2,8 @@
 the start, how long they loaded at 0 %, how long they sat at 99-100 % finalizing, and in how
 many steps their progress moved. Each lesson is a window (the polls only bracket the moments);
 a recall combines the recent windows into one range. The finalize phase is also kept for jobs of
-every length seen (``SPREAD``): a job unlike every recent one (a short job after a run of long
-ones) recalls it from the jobs like it (``final_for``)."""
+every length seen (``SPREAD``): where it grows with the job, a job recalls it from the jobs of
+its own length (``final_for``), not from the recent ones, which in a batch are its longest."""
 
 from __future__ import annotations
 
@@ -148,7 +148,8 @@ class Memory:
         final = (max(0.0, total[0] - window.e_hi), total[1] - window.e_lo)
         lessons.final.append(final)
         run = (window.e_lo + window.e_hi) / 2 - phase.start_lo
-        _keep_spread(lessons.runs, (run, final))
+        if math.isfinite(run) and run > 0:
+            _keep_spread(lessons.runs, (run, final))
         if window.dropped:  # a stall or a change of pace: the load is not where the line says
             return
         s = (window.s_lo + window.s_hi) / 2
